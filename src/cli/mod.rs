@@ -1,0 +1,106 @@
+//! The command line: clap definitions and dispatch to one module per command.
+//!
+//! Exit codes are part of the interface: 0 success, 1 the ceremony or a verification
+//! failed, 2 a usage or script error. Errors print their cause chain and a hint.
+
+mod check;
+mod run;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the ceremony or a verification failed.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code: bad usage or a script error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Key ceremonies from a YAML script, recorded in a tamper-evident transcript.
+#[derive(Parser, Debug)]
+#[command(name = "keyrite", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a ceremony script, recording every fact in a transcript.
+    Run {
+        /// The ceremony script.
+        script: PathBuf,
+        /// Answer every question from this file instead of asking (tests, rehearsals).
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Ask line by line on standard input and output.
+        #[arg(long, conflicts_with = "answers")]
+        plain: bool,
+        /// Root folder of the transcripts.
+        #[arg(long, value_name = "DIR", default_value = "records")]
+        records: PathBuf,
+    },
+    /// Check scripts and print every problem with file:line:column.
+    Check {
+        /// The scripts to check.
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the script language (for editors).
+    Schema,
+    /// Verify a transcript: hash chain, sequence, seal, and that it ended.
+    Verify {
+        /// The transcript (`.jsonl`).
+        transcript: PathBuf,
+        /// The script it was run from; its SHA-256 must match the transcript's.
+        #[arg(long, value_name = "FILE")]
+        script: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Prints an error with its causes and an optional hint to standard error.
+pub fn report(error: &dyn std::error::Error, hint: Option<&str>) {
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    if let Some(hint) = hint {
+        eprintln!("  hint: {hint}");
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Run {
+            script,
+            answers,
+            plain: _,
+            records,
+        } => run::run(&script, answers.as_deref(), &records),
+        Command::Check { scripts } => check::check(&scripts),
+        Command::Schema => {
+            print!("{}", crate::script::schema::schema_json());
+            EXIT_OK
+        }
+        Command::Verify {
+            transcript,
+            script,
+            json,
+        } => verify::verify(&transcript, script.as_deref(), json),
+    }
+}

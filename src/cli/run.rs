@@ -1,0 +1,95 @@
+//! `keyrite run`: check the script, pick the front end, run the ceremony.
+
+use std::path::Path;
+
+use super::check::print_problems;
+use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::engine::{self, End, EngineError, RunOptions};
+use crate::operator::answers::{Answers, AnswersError};
+use crate::operator::plain::{Plain, ABORT_WORD};
+use crate::operator::Operator;
+use crate::script::{self, ScriptError};
+
+pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) -> i32 {
+    let script = match script::load(script_path) {
+        Ok(s) => s,
+        Err(ScriptError::Invalid { path, problems }) => {
+            print_problems(&path, &problems);
+            eprintln!("error: the script has problems; nothing was run and nothing was recorded");
+            return EXIT_USAGE;
+        }
+        Err(e) => {
+            report(&e, Some("check the path of the script"));
+            return EXIT_USAGE;
+        }
+    };
+    let mut answers_op;
+    let mut plain_op;
+    let operator: &mut dyn Operator = match answers {
+        Some(file) => match Answers::load(file, &script) {
+            Ok(a) => {
+                answers_op = a;
+                &mut answers_op
+            }
+            Err(AnswersError::Invalid { file, problems }) => {
+                print_problems(Path::new(&file), &problems);
+                eprintln!("error: the answers file has problems; nothing was run and nothing was recorded");
+                return EXIT_USAGE;
+            }
+            Err(e) => {
+                report(&e, Some("check the path of the answers file"));
+                return EXIT_USAGE;
+            }
+        },
+        None => {
+            println!(
+                "{} ({}): {} steps. Type `{ABORT_WORD}` at any prompt to stop the ceremony.",
+                script.title,
+                script.id,
+                script.steps.len()
+            );
+            plain_op = Plain::new(std::io::stdin().lock(), std::io::stdout());
+            &mut plain_op
+        }
+    };
+    let outcome = match engine::run(
+        &script,
+        operator,
+        &RunOptions {
+            records: records.to_path_buf(),
+        },
+    ) {
+        Ok(o) => o,
+        Err(EngineError::Transcript(e)) => {
+            let hint = e.hint();
+            report(&e, hint);
+            return EXIT_FAILED;
+        }
+    };
+    let path = outcome.transcript.display();
+    let head = &outcome.head.hash;
+    match &outcome.end {
+        End::Completed => {
+            println!("completed: {} records in {path}", outcome.head.records);
+            println!("head: {head}");
+            println!(
+                "verify with: keyrite verify {path} --script {}",
+                script_path.display()
+            );
+            EXIT_OK
+        }
+        End::Aborted { step, reason } => {
+            let at = step
+                .as_ref()
+                .map_or_else(String::new, |s| format!(" at step `{s}`"));
+            eprintln!("aborted{at}: {reason}");
+            eprintln!("the transcript {path} records the abort (head {head})");
+            EXIT_FAILED
+        }
+        End::Failed { step, error } => {
+            eprintln!("error: step `{step}` could not go on: {error}");
+            eprintln!("  hint: the transcript {path} records the failure; fix the cause and run the ceremony again");
+            EXIT_FAILED
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Runs a resolved script: each step in order, through the operator, into the transcript.
+//!
+//! Invariants:
+//! - The first record (`ceremony_started`) is durable before the first question is asked,
+//!   and each step's facts are durable before the next step begins (DESIGN.md 2).
+//! - Every run ends with exactly one end record, `completed` or `aborted` (with the reason
+//!   and the step), unless the transcript itself cannot be written; then the run stops at
+//!   once and the file ends at its last complete record.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::operator::{Operator, OperatorError, StepView};
+use crate::script::types::StepId;
+use crate::script::Script;
+use crate::steps::{StepContext, StepError, Values};
+use crate::transcript::writer::Head;
+use crate::transcript::{
+    TranscriptError, Writer, EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
+};
+
+/// Where a run writes.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Root of the records folder; the transcript goes to `<records>/<id>/<time>.jsonl`.
+    pub records: PathBuf,
+}
+
+/// How a ceremony ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// Every step finished.
+    Completed,
+    /// The operator stopped it.
+    Aborted {
+        /// The step it stopped in.
+        step: Option<StepId>,
+        /// The reason given.
+        reason: String,
+    },
+    /// A step could not go on (an unusable scripted answer, a failed input).
+    Failed {
+        /// The step it stopped in.
+        step: StepId,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// The result of a run whose transcript was written to the end.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The transcript file.
+    pub transcript: PathBuf,
+    /// Its final hash.
+    pub head: Head,
+    /// How it ended.
+    pub end: End,
+}
+
+/// Why a run stopped without an end record.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The transcript could not be created or written.
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+#[derive(Serialize)]
+struct Started<'a> {
+    ceremony: CeremonyFacts<'a>,
+    script: ScriptFacts<'a>,
+    tool: ToolFacts,
+    host: String,
+    operator: String,
+    roles: Vec<RoleFacts<'a>>,
+    steps: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CeremonyFacts<'a> {
+    id: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rehearse_every: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScriptFacts<'a> {
+    path: String,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct ToolFacts {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct RoleFacts<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert_sha256: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StepStarted<'a> {
+    number: usize,
+    kind: &'static str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct StepDone {
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Ended<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    steps_done: usize,
+    steps_total: usize,
+}
+
+/// The machine's host name, for the first record.
+pub fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn started<'a>(script: &'a Script, operator: &dyn Operator) -> Started<'a> {
+    Started {
+        ceremony: CeremonyFacts {
+            id: script.id.as_str(),
+            title: &script.title,
+            description: script.description.as_deref(),
+            rehearse_every: script.rehearse_every.map(String::from),
+        },
+        script: ScriptFacts {
+            path: script.path.display().to_string(),
+            sha256: &script.sha256,
+        },
+        tool: ToolFacts {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        host: host_name(),
+        operator: operator.source().to_string(),
+        roles: script
+            .roles
+            .iter()
+            .map(|r| RoleFacts {
+                id: r.id.as_str(),
+                name: &r.name,
+                cert: r.cert.as_ref().map(|c| c.display().to_string()),
+                cert_sha256: r
+                    .cert
+                    .as_ref()
+                    .and_then(|c| std::fs::read(c).ok())
+                    .map(|b| crate::transcript::sha256_hex(&b)),
+            })
+            .collect(),
+        steps: script.steps.iter().map(|s| s.id.as_str()).collect(),
+    }
+}
+
+/// Runs `script` to its end, asking `operator`, writing under `options.records`.
+pub fn run(
+    script: &Script,
+    operator: &mut dyn Operator,
+    options: &RunOptions,
+) -> Result<Outcome, EngineError> {
+    let mut transcript = Writer::create(&options.records, &script.id, &script.sha256)?;
+    transcript.append(None, EVENT_STARTED, &started(script, operator))?;
+    let path = transcript.path().to_path_buf();
+    let mut values = Values::new();
+    let total = script.steps.len();
+    let mut done = 0;
+    let mut end = End::Completed;
+    for (index, step) in script.steps.iter().enumerate() {
+        let view = StepView {
+            number: index + 1,
+            total,
+            id: &step.id,
+            kind: step.action.kind(),
+            title: &step.title,
+        };
+        let result = run_step(script, step, view, operator, &mut transcript, &mut values);
+        match result {
+            Ok(()) => done += 1,
+            Err(StepError::Transcript(e)) => return Err(EngineError::Transcript(e)),
+            Err(StepError::Operator(OperatorError::Aborted { reason })) => {
+                end = End::Aborted {
+                    step: Some(step.id.clone()),
+                    reason,
+                };
+                break;
+            }
+            Err(StepError::Operator(e)) => {
+                end = End::Failed {
+                    step: step.id.clone(),
+                    error: e.to_string(),
+                };
+                break;
+            }
+        }
+    }
+    let (step, reason) = match &end {
+        End::Completed => (None, None),
+        End::Aborted { step, reason } => (step.as_ref(), Some(reason.clone())),
+        End::Failed { step, error } => (Some(step), Some(format!("failed: {error}"))),
+    };
+    let head = transcript.close(
+        step,
+        end == End::Completed,
+        &Ended {
+            reason: reason.as_deref(),
+            steps_done: done,
+            steps_total: total,
+        },
+    )?;
+    Ok(Outcome {
+        transcript: path,
+        head,
+        end,
+    })
+}
+
+fn run_step(
+    script: &Script,
+    step: &crate::script::Step,
+    view: StepView<'_>,
+    operator: &mut dyn Operator,
+    transcript: &mut Writer,
+    values: &mut Values,
+) -> Result<(), StepError> {
+    transcript.append(
+        Some(&step.id),
+        EVENT_STEP_STARTED,
+        &StepStarted {
+            number: view.number,
+            kind: view.kind,
+            title: view.title,
+        },
+    )?;
+    operator.begin_step(&view)?;
+    let mut cx = StepContext {
+        script,
+        view,
+        operator,
+        values,
+        transcript,
+    };
+    step.action.run(&mut cx)?;
+    cx.transcript.append(
+        Some(&step.id),
+        EVENT_STEP_DONE,
+        &StepDone {
+            kind: step.action.kind(),
+        },
+    )?;
+    Ok(())
+}
+
+/// The default records folder, `records/` in the current directory.
+pub fn default_records() -> &'static Path {
+    Path::new("records")
+}

@@ -1,0 +1,13 @@
+#![forbid(unsafe_code)]
+//! keyrite: key ceremonies from a YAML script, recorded in a hash-chained transcript.
+//!
+//! Data flows one way: [`script`] (read and resolve) → [`engine`] (run the steps in
+//! [`steps`]) → [`operator`] (the people), [`transcript`] (the record).
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod engine;
+pub mod operator;
+pub mod script;
+pub mod steps;
+pub mod transcript;

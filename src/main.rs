@@ -1,0 +1,6 @@
+#![forbid(unsafe_code)]
+//! The `keyrite` binary: parse the command line and hand over to the library.
+
+fn main() {
+    std::process::exit(keyrite::cli::main());
+}

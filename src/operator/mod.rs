@@ -1,0 +1,141 @@
+//! The operator boundary: the only way the engine talks to the people in the room.
+//!
+//! Three front ends implement [`Operator`]: scripted answers ([`answers`]), line-by-line
+//! prompts ([`plain`]) and the terminal UI. The engine asks questions through this trait
+//! and never touches a terminal itself.
+//!
+//! Invariants:
+//! - Every question carries the step it belongs to and a stable key (a role id, a field
+//!   name, an item and a field), so a scripted answers file can answer it by name and an
+//!   error can name the step.
+//! - Any question may end in [`OperatorError::Aborted`]: an operator can stop the
+//!   ceremony at any prompt, and must give a reason, which is recorded.
+//! - Validation of typed values belongs to the engine; the front end only re-asks (an
+//!   interactive one) or fails naming the step (a scripted one).
+
+pub mod answers;
+pub mod plain;
+
+use crate::script::types::{FieldName, Initials, RoleId, StepId};
+
+/// Where a ceremony's answers came from, as the first transcript record states it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The terminal UI.
+    Tty,
+    /// Line-by-line prompts.
+    Plain,
+    /// A scripted answers file.
+    Answers(String),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Tty => f.write_str("tty"),
+            Source::Plain => f.write_str("plain"),
+            Source::Answers(path) => write!(f, "answers:{path}"),
+        }
+    }
+}
+
+/// What the front end shows about the current step.
+#[derive(Clone, Debug)]
+pub struct StepView<'a> {
+    /// 1-based position in the script.
+    pub number: usize,
+    /// Number of steps in the script.
+    pub total: usize,
+    /// The step id.
+    pub id: &'a StepId,
+    /// The step kind (`attend`, `confirm`, ...).
+    pub kind: &'static str,
+    /// The title, or a description derived from the kind.
+    pub title: &'a str,
+}
+
+/// A person asked to confirm something.
+#[derive(Clone, Debug)]
+pub struct RoleView<'a> {
+    /// The role id.
+    pub id: &'a RoleId,
+    /// The person's name.
+    pub name: &'a str,
+}
+
+/// The key of a typed-in value: a field, or a field of a storage item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldKey {
+    /// The item, for `record_storage`.
+    pub item: Option<String>,
+    /// The field.
+    pub field: FieldName,
+}
+
+impl std::fmt::Display for FieldKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.item {
+            Some(item) => write!(f, "{item}.{}", self.field),
+            None => write!(f, "{}", self.field),
+        }
+    }
+}
+
+/// A check the engine applies to a typed value; `Err` says what is wrong.
+pub type Validator<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
+/// Why a question got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    /// The operator stopped the ceremony.
+    #[error("aborted by the operator: {reason}")]
+    Aborted {
+        /// The reason given.
+        reason: String,
+    },
+    /// A scripted answers file has no usable answer for a question.
+    #[error("answers file {file}: step `{step}`: {problem}")]
+    Answer {
+        /// The answers file.
+        file: String,
+        /// The step asking.
+        step: String,
+        /// What is missing or wrong.
+        problem: String,
+    },
+    /// The terminal or standard input failed.
+    #[error("cannot read the operator's input")]
+    Io(#[from] std::io::Error),
+}
+
+/// The engine's questions to the people in the room.
+pub trait Operator {
+    /// Where the answers come from.
+    fn source(&self) -> Source;
+
+    /// A step begins: show it. Returning `Aborted` stops before the step does anything.
+    fn begin_step(&mut self, step: &StepView<'_>) -> Result<(), OperatorError>;
+
+    /// One person confirms `statement` by typing their initials.
+    fn confirm(
+        &mut self,
+        step: &StepView<'_>,
+        role: &RoleView<'_>,
+        statement: &str,
+    ) -> Result<Initials, OperatorError>;
+
+    /// The operator acknowledges instructions.
+    fn acknowledge(&mut self, step: &StepView<'_>, text: &str) -> Result<(), OperatorError>;
+
+    /// The operator types a value; `validate` says whether it is acceptable.
+    fn ask_field(
+        &mut self,
+        step: &StepView<'_>,
+        key: &FieldKey,
+        label: &str,
+        validate: Validator<'_>,
+    ) -> Result<String, OperatorError>;
+
+    /// Something worth telling the room (a fact recorded, a warning).
+    fn inform(&mut self, step: &StepView<'_>, message: &str);
+}

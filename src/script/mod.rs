@@ -1,0 +1,593 @@
+//! The ceremony script language, version 1: reading, checking and resolving a script.
+//!
+//! Parse, don't validate: [`load`] returns a [`Script`] only when the whole file is
+//! correct, and then every role a step names exists, every `{field}` a text quotes was
+//! recorded by an earlier step, every step has one action and a unique id. Otherwise it
+//! returns every problem in the file at once, each with its line and column.
+//!
+//! Invariants:
+//! - The engine never sees YAML: it gets a resolved [`Script`].
+//! - Files are read within [`yaml::Budget::SCRIPT`] (size, depth, alias expansion).
+//! - The script's SHA-256 is of the exact bytes read, the same bytes that were checked.
+
+pub mod de;
+pub mod schema;
+pub mod types;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::steps::{Action, Resolver, KINDS};
+use de::{did_you_mean, one_of, Problem, Problems, Spanned};
+use types::{Interval, RoleId, ScriptId, StepId};
+use yaml::{Budget, Node, NodeKind, Pos};
+
+/// The language version this keyrite reads.
+pub const LANGUAGE_VERSION: u32 = 1;
+
+/// Top-level keys of a script, in the order the reference documents them.
+pub const TOP_KEYS: &[&str] = &[
+    "keyrite",
+    "id",
+    "title",
+    "description",
+    "rehearse_every",
+    "roles",
+    "steps",
+];
+const REQUIRED_TOP_KEYS: &[&str] = &["keyrite", "id", "title", "roles", "steps"];
+const STEP_KEYS: &[&str] = &["id", "title"];
+
+/// A participant's role.
+#[derive(Clone, Debug)]
+pub struct Role {
+    /// The role id.
+    pub id: RoleId,
+    /// The person's name.
+    pub name: String,
+    /// Their OpenPGP certificate, resolved against the script's folder.
+    pub cert: Option<PathBuf>,
+}
+
+/// What a script writes for a role.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSyntax {
+    /// The person's full name, as on their identity document.
+    pub name: Spanned<String>,
+    /// Path to their OpenPGP certificate, relative to the script.
+    #[serde(default)]
+    pub cert: Option<Spanned<String>>,
+}
+
+/// A resolved step.
+#[derive(Debug)]
+pub struct Step {
+    /// Its id, given or derived as `<kind>-<n>`.
+    pub id: StepId,
+    /// Its title, given or derived from the action.
+    pub title: String,
+    /// Where it is in the script.
+    pub pos: Pos,
+    /// What it does.
+    pub action: Action,
+}
+
+/// A checked, resolved ceremony script.
+#[derive(Debug)]
+pub struct Script {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The ceremony id.
+    pub id: ScriptId,
+    /// The ceremony title.
+    pub title: String,
+    /// Longer description, if any.
+    pub description: Option<String>,
+    /// How often a recovery rehearsal is due.
+    pub rehearse_every: Option<Interval>,
+    /// The roles, in script order.
+    pub roles: Vec<Role>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Script {
+    /// The role with this id.
+    pub fn role(&self, id: &RoleId) -> &Role {
+        // Invariant: every RoleId in a resolved script was found in `roles` by Resolver::role.
+        self.roles
+            .iter()
+            .find(|r| &r.id == id)
+            .expect("resolved role ids name existing roles")
+    }
+}
+
+/// Why a script could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    /// The file could not be read.
+    #[error("cannot read the script {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The script has problems; each has a position.
+    #[error("{path}: {} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+}
+
+/// Reads at most `budget.max_bytes + 1` bytes, so a huge file is refused without being read.
+pub fn read_bounded(
+    path: &Path,
+    budget: Budget,
+) -> std::io::Result<Result<Vec<u8>, yaml::LoadError>> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let limit = budget.max_bytes as u64;
+    if size > limit {
+        return Ok(Err(yaml::LoadError::TooLarge {
+            size,
+            max: budget.max_bytes,
+        }));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(yaml::LoadError::TooLarge {
+            size: bytes.len() as u64,
+            max: budget.max_bytes,
+        }));
+    }
+    Ok(Ok(bytes))
+}
+
+/// Reads, checks and resolves the script at `path`.
+pub fn load(path: &Path) -> Result<Script, ScriptError> {
+    let bytes = match read_bounded(path, Budget::SCRIPT) {
+        Err(source) => {
+            return Err(ScriptError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Ok(Err(e)) => return Err(invalid(path, vec![load_problem(&e)])),
+        Ok(Ok(bytes)) => bytes,
+    };
+    parse(path, &bytes).map_err(|problems| invalid(path, problems))
+}
+
+fn invalid(path: &Path, mut problems: Vec<Problem>) -> ScriptError {
+    problems.sort_by_key(|p| p.pos);
+    ScriptError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    }
+}
+
+/// A loader error as a problem.
+pub fn load_problem(e: &yaml::LoadError) -> Problem {
+    Problem {
+        pos: e.pos(),
+        message: e.to_string(),
+        hint: e.hint().map(str::to_string),
+    }
+}
+
+/// Checks and resolves a script from its bytes; `path` locates certificates.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Script, Vec<Problem>> {
+    let sha256 = crate::transcript::sha256_hex(bytes);
+    let text = yaml::decode(bytes, Budget::SCRIPT).map_err(|e| vec![load_problem(&e)])?;
+    let loaded = yaml::load(text, Budget::SCRIPT).map_err(|e| vec![load_problem(&e)])?;
+    let problems = Problems::default();
+    for d in &loaded.duplicates {
+        problems.borrow_mut().push(
+            Problem::at(
+                d.again,
+                format!(
+                    "key `{}` is given twice (first at line {})",
+                    d.key, d.first.line
+                ),
+            )
+            .hint("remove one of them"),
+        );
+    }
+    let script = resolve(path, sha256, &loaded.root, &problems);
+    let problems = problems.into_inner();
+    match script {
+        Some(script) if problems.is_empty() => Ok(script),
+        _ => Err(problems),
+    }
+}
+
+fn scalar_key(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Scalar(s, _) => Some(s),
+        _ => None,
+    }
+}
+
+fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Option<Script> {
+    let push = |p: Problem| problems.borrow_mut().push(p);
+    let NodeKind::Map(entries) = &root.kind else {
+        push(
+            Problem::at(
+                root.pos,
+                format!("a script is a mapping, found {}", root.describe()),
+            )
+            .hint("start with `keyrite: 1`, then `id:`, `title:`, `roles:` and `steps:`"),
+        );
+        return None;
+    };
+    let get = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| scalar_key(k) == Some(key))
+            .map(|(_, v)| v)
+    };
+    for (k, _) in entries {
+        match scalar_key(k) {
+            Some(key) if TOP_KEYS.contains(&key) => {}
+            Some(key) => {
+                let p = Problem::at(k.pos, format!("unknown key `{key}`"));
+                push(match did_you_mean(key, TOP_KEYS) {
+                    Some(m) => p.hint(format!("did you mean `{m}`?")),
+                    None => p.hint(format!("a script's keys are {}", one_of(TOP_KEYS))),
+                });
+            }
+            None => push(Problem::at(k.pos, "a key must be text")),
+        }
+    }
+    for key in REQUIRED_TOP_KEYS {
+        if get(key).is_none() {
+            push(
+                Problem::at(root.pos, format!("missing key `{key}`")).hint(match *key {
+                    "keyrite" => "the first line of a script is `keyrite: 1`",
+                    "steps" => "a script needs `steps:`, a list of at least one step",
+                    "roles" => "a script needs `roles:`, the people taking part",
+                    _ => "every script has `keyrite`, `id`, `title`, `roles` and `steps`",
+                }),
+            );
+        }
+    }
+    let decode = |key: &str| -> Option<&Node> { get(key) };
+    let version = decode("keyrite").and_then(|n| {
+        let v: Spanned<u32> = de::from_node(n, problems).map_err(push).ok()?;
+        if v.value != LANGUAGE_VERSION {
+            push(
+                Problem::at(
+                    v.pos,
+                    format!("language version {} is not supported", v.value),
+                )
+                .hint(format!("this keyrite reads `keyrite: {LANGUAGE_VERSION}`")),
+            );
+            return None;
+        }
+        Some(v.value)
+    });
+    let id: Option<ScriptId> =
+        decode("id").and_then(|n| de::from_node(n, problems).map_err(push).ok());
+    let title: Option<String> = decode("title")
+        .and_then(|n| {
+            de::from_node::<Spanned<String>>(n, problems)
+                .map_err(push)
+                .ok()
+        })
+        .and_then(|t| {
+            if t.value.trim().is_empty() {
+                push(Problem::at(t.pos, "the title is empty"));
+                None
+            } else {
+                Some(t.value)
+            }
+        });
+    let description: Option<String> = match decode("description") {
+        None => None,
+        Some(n) => de::from_node::<Option<String>>(n, problems)
+            .map_err(push)
+            .ok()
+            .flatten(),
+    };
+    let rehearse_every: Option<Option<Interval>> = match decode("rehearse_every") {
+        None => Some(None),
+        Some(n) => de::from_node::<Interval>(n, problems)
+            .map_err(push)
+            .ok()
+            .map(Some),
+    };
+    let roles = decode("roles").and_then(|n| resolve_roles(path, n, problems));
+    let steps = match (&roles, decode("steps")) {
+        (Some(roles), Some(n)) => resolve_steps(n, roles, problems),
+        _ => None,
+    };
+    Some(Script {
+        path: path.to_path_buf(),
+        sha256,
+        id: id?,
+        title: title?,
+        description,
+        rehearse_every: rehearse_every?,
+        roles: roles?,
+        steps: {
+            version?;
+            steps?
+        },
+    })
+}
+
+fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<Vec<Role>> {
+    let push = |p: Problem| problems.borrow_mut().push(p);
+    let NodeKind::Map(entries) = &node.kind else {
+        push(
+            Problem::at(
+                node.pos,
+                format!(
+                    "`roles` is a mapping from role id to person, found {}",
+                    node.describe()
+                ),
+            )
+            .hint("write `roles:` then lines like `  officer: { name: Alice Example }`"),
+        );
+        return None;
+    };
+    if entries.is_empty() {
+        push(Problem::at(node.pos, "`roles` is empty").hint("name at least one role"));
+        return None;
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut roles = Vec::with_capacity(entries.len());
+    let mut ok = true;
+    for (k, v) in entries {
+        let id = match scalar_key(k).map(RoleId::parse) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                push(Problem::at(k.pos, e));
+                None
+            }
+            None => {
+                push(Problem::at(k.pos, "a role id must be text"));
+                None
+            }
+        };
+        let syntax: Option<RoleSyntax> = de::from_node(v, problems).map_err(push).ok();
+        let (Some(id), Some(syntax)) = (id, syntax) else {
+            ok = false;
+            continue;
+        };
+        if syntax.name.value.trim().is_empty() {
+            push(Problem::at(
+                syntax.name.pos,
+                format!("role `{id}` has an empty name"),
+            ));
+            ok = false;
+        }
+        let cert = syntax.cert.and_then(|c| {
+            let full = base.join(&c.value);
+            if full.is_file() {
+                Some(full)
+            } else {
+                push(
+                    Problem::at(
+                        c.pos,
+                        format!("certificate `{}` for role `{id}` does not exist", c.value),
+                    )
+                    .hint(format!(
+                        "paths are relative to the script's folder; looked for {}",
+                        full.display()
+                    )),
+                );
+                ok = false;
+                None
+            }
+        });
+        roles.push(Role {
+            id,
+            name: syntax.name.value.trim().to_string(),
+            cert,
+        });
+    }
+    ok.then_some(roles)
+}
+
+fn resolve_steps(node: &Node, roles: &[Role], problems: &Problems) -> Option<Vec<Step>> {
+    let push = |p: Problem| problems.borrow_mut().push(p);
+    let NodeKind::Seq(items) = &node.kind else {
+        push(
+            Problem::at(
+                node.pos,
+                format!("`steps` is a list, found {}", node.describe()),
+            )
+            .hint("write each step on a line starting with `- `"),
+        );
+        return None;
+    };
+    if items.is_empty() {
+        push(
+            Problem::at(node.pos, "`steps` is an empty list")
+                .hint("a ceremony needs at least one step"),
+        );
+        return None;
+    }
+    let mut cx = Resolver::new(roles, problems);
+    let mut steps = Vec::with_capacity(items.len());
+    let mut seen: std::collections::HashMap<StepId, Pos> = Default::default();
+    let mut per_kind: std::collections::HashMap<&str, usize> = Default::default();
+    let mut ok = true;
+    for (index, item) in items.iter().enumerate() {
+        let number = index + 1;
+        let NodeKind::Map(entries) = &item.kind else {
+            push(
+                Problem::at(
+                    item.pos,
+                    format!("step {number} is {}, not a mapping", item.describe()),
+                )
+                .hint(format!(
+                    "a step is a mapping with one action key: {}",
+                    one_of(KINDS)
+                )),
+            );
+            ok = false;
+            continue;
+        };
+        let mut id: Option<Spanned<StepId>> = None;
+        let mut title: Option<String> = None;
+        let mut actions: Vec<(&str, &Node, &Node)> = Vec::new();
+        for (k, v) in entries {
+            match scalar_key(k) {
+                Some("id") => match de::from_node::<Spanned<StepId>>(v, problems) {
+                    Ok(i) => id = Some(i),
+                    Err(p) => {
+                        push(p);
+                        ok = false;
+                    }
+                },
+                Some("title") => match de::from_node::<Spanned<String>>(v, problems) {
+                    Ok(t) if t.value.trim().is_empty() => {
+                        push(Problem::at(t.pos, "the title is empty"));
+                        ok = false;
+                    }
+                    Ok(t) => title = Some(t.value),
+                    Err(p) => {
+                        push(p);
+                        ok = false;
+                    }
+                },
+                Some(key) if KINDS.contains(&key) => actions.push((key, k, v)),
+                Some(key) => {
+                    let mut all: Vec<&str> = STEP_KEYS.to_vec();
+                    all.extend_from_slice(KINDS);
+                    let p = Problem::at(
+                        k.pos,
+                        format!("unknown step kind or key `{key}` in step {number}"),
+                    );
+                    push(match did_you_mean(key, &all) {
+                        Some(m) => p.hint(format!("did you mean `{m}`?")),
+                        None => p.hint(format!("step kinds are {}", one_of(KINDS))),
+                    });
+                    ok = false;
+                }
+                None => {
+                    push(Problem::at(k.pos, "a key must be text"));
+                    ok = false;
+                }
+            }
+        }
+        let (kind, key_node, value) = match actions.as_slice() {
+            [one] => *one,
+            [] => {
+                if ok {
+                    push(
+                        Problem::at(item.pos, format!("step {number} has no action"))
+                            .hint(format!("add one of {}", one_of(KINDS))),
+                    );
+                }
+                ok = false;
+                continue;
+            }
+            [first, second, ..] => {
+                push(
+                    Problem::at(
+                        second.1.pos,
+                        format!(
+                            "step {number} has two actions, `{}` (line {}) and `{}`",
+                            first.0, first.1.pos.line, second.0
+                        ),
+                    )
+                    .hint("a step does one thing; put each action in its own step"),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let n = per_kind.entry(kind).or_insert(0);
+        *n += 1;
+        let (step_id, id_pos) = match id {
+            Some(i) => (i.value, i.pos),
+            None => match StepId::parse(&format!("{kind}-{n}")) {
+                Ok(i) => (i, key_node.pos),
+                Err(e) => {
+                    push(Problem::at(key_node.pos, e));
+                    ok = false;
+                    continue;
+                }
+            },
+        };
+        if let Some(first) = seen.get(&step_id) {
+            push(
+                Problem::at(id_pos, format!("step id `{step_id}` is already used by the step at line {}", first.line))
+                    .hint("step ids are unique; steps without `id` get `<kind>-<n>`, so give this one an explicit `id`"),
+            );
+            ok = false;
+        }
+        seen.insert(step_id.clone(), id_pos);
+        cx.enter_step(step_id.clone());
+        match Action::resolve(kind, value, &mut cx) {
+            Some(Some(action)) => steps.push(Step {
+                title: title.unwrap_or_else(|| action.default_title()),
+                id: step_id,
+                pos: item.pos,
+                action,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "keyrite: 1\nid: t\ntitle: T\nroles:\n  officer: { name: Alice }\n  witness: { name: Bob }\nsteps:\n  - attend: [officer, witness]\n  - record: [seal]\n  - id: check\n    confirm: { by: [witness], text: \"Seal {seal} is intact\" }\n  - note: done\n";
+
+    fn problems(s: &str) -> Vec<Problem> {
+        parse(Path::new("t.yaml"), s.as_bytes())
+            .err()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_good_script_resolves() {
+        let s = parse(Path::new("t.yaml"), GOOD.as_bytes()).unwrap();
+        let ids: Vec<&str> = s.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["attend-1", "record-1", "check", "note-1"]);
+        assert_eq!(s.steps[1].title, "Record seal");
+    }
+
+    #[test]
+    fn all_problems_at_once() {
+        let bad = GOOD
+            .replace("[officer, witness]", "[officer, witnes]")
+            .replace("{seal}", "{seel}")
+            .replace("note: done", "noet: done");
+        let p = problems(&bad);
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(p.len(), 3, "{messages:?}");
+        assert_eq!(p[0].message, "unknown role `witnes`");
+        assert_eq!(p[0].hint.as_deref(), Some("did you mean `witness`?"));
+        assert_eq!(p[0].pos, Some(Pos { line: 8, col: 22 }));
+        assert_eq!(p[1].message, "`seel` is not defined by any earlier step");
+        assert_eq!(p[2].hint.as_deref(), Some("did you mean `note`?"));
+    }
+
+    #[test]
+    fn references_must_come_from_earlier_steps() {
+        let bad = "keyrite: 1\nid: t\ntitle: T\nroles: { a: { name: A } }\nsteps:\n  - note: \"{later}\"\n  - record: [later]\n";
+        let p = problems(bad);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].pos, Some(Pos { line: 6, col: 11 }));
+    }
+}

@@ -1,0 +1,56 @@
+//! `attend`: the listed roles confirm they are present, each with their initials.
+//!
+//! Invariant: each presence is its own durable record (`present`), written before the
+//! next person is asked, so a transcript shows exactly who had confirmed when it ended.
+
+use serde::Serialize;
+
+use super::{Resolver, StepContext, StepError, StepKind};
+use crate::script::de::Spanned;
+use crate::script::types::RoleId;
+use crate::transcript::EVENT_PRESENT;
+
+/// A resolved `attend` step.
+#[derive(Debug)]
+pub struct Attend {
+    roles: Vec<RoleId>,
+}
+
+#[derive(Serialize)]
+struct Present<'a> {
+    role: &'a RoleId,
+    name: &'a str,
+    initials: &'a str,
+}
+
+impl StepKind for Attend {
+    const NAME: &'static str = "attend";
+    /// The roles that must be present: `attend: [officer, witness-1]`.
+    type Syntax = Spanned<Vec<Spanned<String>>>;
+
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
+        cx.roles(&syntax, "`attend`").map(|roles| Attend { roles })
+    }
+
+    fn default_title(&self) -> String {
+        "Attendance".to_string()
+    }
+
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+        for id in &self.roles {
+            let role = cx.role(id);
+            let name = role.name.to_string();
+            let statement = format!("I, {name} ({id}), am present.");
+            let initials = cx.operator.confirm(&cx.view, &role, &statement)?;
+            cx.record(
+                EVENT_PRESENT,
+                &Present {
+                    role: id,
+                    name: &name,
+                    initials: initials.as_str(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,433 @@
+//! Step kinds: one file each, holding the kind's syntax, its checks and how it runs.
+//!
+//! A kind is a type implementing [`StepKind`]; [`step_kinds!`] lists them once and makes
+//! the [`Action`] enum, the decoder and the schema from that list. Adding a kind is one
+//! new file and one line in the list.
+//!
+//! Invariants:
+//! - `resolve` turns syntax into a value whose references are checked: a resolved step
+//!   only names roles that exist and values an earlier step defines.
+//! - `run` writes every fact to the transcript through [`StepContext::record`] before it
+//!   asks the next question; it never writes a secret there.
+
+pub mod attend;
+pub mod confirm;
+pub mod note;
+pub mod record;
+pub mod record_storage;
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::operator::{FieldKey, Operator, OperatorError, RoleView, StepView};
+use crate::script::de::{did_you_mean, from_node, Problem, Problems, Spanned};
+use crate::script::types::{FieldName, FieldValue, RoleId, StepId};
+use crate::script::yaml::{Node, Pos};
+use crate::script::{Role, Script};
+use crate::transcript::{TranscriptError, Writer};
+
+/// One kind of step.
+pub trait StepKind: Sized {
+    /// The key that names the kind in a script.
+    const NAME: &'static str;
+    /// What the script writes after the key.
+    type Syntax: DeserializeOwned + JsonSchema;
+    /// Checks the syntax against the script so far and returns the resolved step.
+    /// Problems go to `cx`; `None` means at least one was found.
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self>;
+    /// A title for a step that has none.
+    fn default_title(&self) -> String;
+    /// Runs the step.
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError>;
+}
+
+macro_rules! step_kinds {
+    ($($module:ident :: $ty:ident),* $(,)?) => {
+        /// A resolved step's action: one variant per kind.
+        #[derive(Debug)]
+        pub enum Action {
+            $(
+                #[doc = concat!("A `", stringify!($module), "` step.")]
+                $ty($module::$ty),
+            )*
+        }
+
+        /// The names of all step kinds, in the order the reference lists them.
+        pub const KINDS: &[&str] = &[$(<$module::$ty as StepKind>::NAME),*];
+
+        impl Action {
+            /// Decodes and resolves the action under key `kind`; `None` if `kind` is not
+            /// a step kind, `Some(None)` if it is but has problems.
+            pub fn resolve(kind: &str, node: &Node, cx: &mut Resolver<'_>) -> Option<Option<Action>> {
+                match kind {
+                    $(<$module::$ty as StepKind>::NAME => Some(
+                        cx.decode::<<$module::$ty as StepKind>::Syntax>(node)
+                            .and_then(|syntax| <$module::$ty as StepKind>::resolve(syntax, cx))
+                            .map(Action::$ty),
+                    ),)*
+                    _ => None,
+                }
+            }
+
+            /// The kind's name.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Action::$ty(_) => <$module::$ty as StepKind>::NAME,)*
+                }
+            }
+
+            /// A title for a step that has none.
+            pub fn default_title(&self) -> String {
+                match self {
+                    $(Action::$ty(s) => s.default_title(),)*
+                }
+            }
+
+            /// Runs the step.
+            pub fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+                match self {
+                    $(Action::$ty(s) => s.run(cx),)*
+                }
+            }
+
+            /// The JSON Schema of each kind's syntax, by name.
+            pub fn schemas(generator: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+                vec![$((
+                    <$module::$ty as StepKind>::NAME,
+                    generator.subschema_for::<<$module::$ty as StepKind>::Syntax>(),
+                )),*]
+            }
+        }
+    };
+}
+
+step_kinds! {
+    attend::Attend,
+    confirm::Confirm,
+    record::Record,
+    record_storage::RecordStorage,
+    note::Note,
+}
+
+/// What a name defined by a step stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    /// A value typed in by a `record` step.
+    Field,
+}
+
+impl NameKind {
+    fn describe(self) -> &'static str {
+        match self {
+            NameKind::Field => "recorded field",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Defined {
+    kind: NameKind,
+    pos: Pos,
+    step: StepId,
+}
+
+/// The state of checking: roles, names defined so far, and where problems go.
+pub struct Resolver<'a> {
+    roles: &'a [Role],
+    problems: &'a Problems,
+    names: HashMap<String, Defined>,
+    step: StepId,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver over the script's roles.
+    pub fn new(roles: &'a [Role], problems: &'a Problems) -> Resolver<'a> {
+        Resolver {
+            roles,
+            problems,
+            names: HashMap::new(),
+            step: StepId::parse("start")
+                .unwrap_or_else(|_| unreachable!("`start` is a valid step id")),
+        }
+    }
+
+    /// Sets the step being checked, for messages.
+    pub fn enter_step(&mut self, id: StepId) {
+        self.step = id;
+    }
+
+    /// Records a problem.
+    pub fn problem(&self, problem: Problem) {
+        self.problems.borrow_mut().push(problem);
+    }
+
+    /// Decodes a node with serde, recording the problem if it fails.
+    pub fn decode<T: DeserializeOwned>(&self, node: &Node) -> Option<T> {
+        from_node::<T>(node, self.problems)
+            .map_err(|p| self.problem(p))
+            .ok()
+    }
+
+    /// Resolves a role reference.
+    pub fn role(&self, name: &Spanned<String>) -> Option<RoleId> {
+        if let Some(role) = self.roles.iter().find(|r| r.id.as_str() == name.value) {
+            return Some(role.id.clone());
+        }
+        let ids: Vec<&str> = self.roles.iter().map(|r| r.id.as_str()).collect();
+        let p = Problem::at(name.pos, format!("unknown role `{}`", name.value));
+        self.problem(match did_you_mean(&name.value, &ids) {
+            Some(m) => p.hint(format!("did you mean `{m}`?")),
+            None => p.hint(format!(
+                "roles are defined under `roles:`; this script has {}",
+                crate::script::de::one_of(&ids)
+            )),
+        });
+        None
+    }
+
+    /// Resolves a non-empty list of distinct roles.
+    pub fn roles(&self, list: &Spanned<Vec<Spanned<String>>>, what: &str) -> Option<Vec<RoleId>> {
+        if list.value.is_empty() {
+            self.problem(
+                Problem::at(list.pos, format!("{what} is an empty list"))
+                    .hint("name at least one role"),
+            );
+            return None;
+        }
+        let mut out: Vec<RoleId> = Vec::with_capacity(list.value.len());
+        let mut ok = true;
+        for name in &list.value {
+            match self.role(name) {
+                Some(id) if out.contains(&id) => {
+                    self.problem(
+                        Problem::at(name.pos, format!("role `{id}` is listed twice"))
+                            .hint("each person confirms once; remove the repeat"),
+                    );
+                    ok = false;
+                }
+                Some(id) => out.push(id),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Defines a name for later steps; a second definition is a problem.
+    pub fn define(&mut self, name: &Spanned<FieldName>, kind: NameKind) -> bool {
+        if let Some(first) = self.names.get(name.value.as_str()) {
+            self.problem(
+                Problem::at(
+                    name.pos,
+                    format!(
+                        "`{}` is already defined as a {} by step `{}` at line {}",
+                        name.value,
+                        first.kind.describe(),
+                        first.step,
+                        first.pos.line
+                    ),
+                )
+                .hint("names are defined once per script; choose another name"),
+            );
+            return false;
+        }
+        self.names.insert(
+            name.value.as_str().to_string(),
+            Defined {
+                kind,
+                pos: name.pos,
+                step: self.step.clone(),
+            },
+        );
+        true
+    }
+
+    /// Checks that `name` was defined by an earlier step as a `kind`.
+    pub fn reference(&self, name: &str, pos: Pos, kind: NameKind) -> bool {
+        match self.names.get(name) {
+            Some(d) if d.kind == kind => true,
+            Some(d) => {
+                self.problem(Problem::at(
+                    pos,
+                    format!(
+                        "`{name}` is a {}, not a {}",
+                        d.kind.describe(),
+                        kind.describe()
+                    ),
+                ));
+                false
+            }
+            None => {
+                let known: Vec<&str> = self
+                    .names
+                    .iter()
+                    .filter(|(_, d)| d.kind == kind)
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let p = Problem::at(pos, format!("`{name}` is not defined by any earlier step"));
+                self.problem(match did_you_mean(name, &known) {
+                    Some(m) => p.hint(format!("did you mean `{m}`?")),
+                    None => p.hint(format!(
+                        "a {} must be defined by a step before the one that uses it",
+                        kind.describe()
+                    )),
+                });
+                false
+            }
+        }
+    }
+
+    /// Parses text with `{field}` placeholders and checks each one.
+    pub fn text(&self, text: &Spanned<String>) -> Option<Text> {
+        if text.value.trim().is_empty() {
+            self.problem(
+                Problem::at(text.pos, "the text is empty").hint("say what is being confirmed"),
+            );
+            return None;
+        }
+        match Text::parse(&text.value) {
+            Ok(parsed) => {
+                let mut ok = true;
+                for name in parsed.placeholders() {
+                    ok &= self.reference(name, text.pos, NameKind::Field);
+                }
+                ok.then_some(parsed)
+            }
+            Err(e) => {
+                self.problem(
+                    Problem::at(text.pos, e).hint("write `{{` and `}}` for literal braces"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Text that may quote values recorded earlier, as `{field}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text(Vec<TextPart>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TextPart {
+    Literal(String),
+    Field(String),
+}
+
+impl Text {
+    /// Parses `{name}` placeholders; `{{` and `}}` are literal braces.
+    pub fn parse(s: &str) -> Result<Text, String> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    if FieldName::parse(&name).is_err() {
+                        return Err(format!(
+                            "`{{{name}` is not a placeholder such as `{{seal_number}}`"
+                        ));
+                    }
+                    if !literal.is_empty() {
+                        parts.push(TextPart::Literal(std::mem::take(&mut literal)));
+                    }
+                    parts.push(TextPart::Field(name));
+                }
+                '}' => return Err("a `}` has no matching `{`".to_string()),
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(TextPart::Literal(literal));
+        }
+        Ok(Text(parts))
+    }
+
+    fn placeholders(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|p| match p {
+            TextPart::Field(n) => Some(n.as_str()),
+            TextPart::Literal(_) => None,
+        })
+    }
+
+    /// The text with recorded values filled in.
+    pub fn render(&self, values: &Values) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                TextPart::Literal(s) => s.as_str(),
+                TextPart::Field(n) => values.get(n).map_or("(not recorded)", FieldValue::as_str),
+            })
+            .collect()
+    }
+}
+
+/// Values recorded so far in a run, by field name.
+pub type Values = HashMap<String, FieldValue>;
+
+/// Why a step could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The operator aborted, or an answer was missing or unusable.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    /// The transcript could not be written: the ceremony must stop.
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+/// What a running step can use.
+pub struct StepContext<'a> {
+    /// The script.
+    pub script: &'a Script,
+    /// The step as the operator sees it.
+    pub view: StepView<'a>,
+    /// The front end.
+    pub operator: &'a mut dyn Operator,
+    /// Values recorded so far.
+    pub values: &'a mut Values,
+    pub(crate) transcript: &'a mut Writer,
+}
+
+impl<'a> StepContext<'a> {
+    /// Writes a record for this step and syncs it before returning.
+    pub fn record<F: Serialize>(&mut self, event: &str, fields: &F) -> Result<(), StepError> {
+        self.transcript
+            .append(Some(self.view.id), event, fields)
+            .map_err(StepError::from)
+    }
+
+    /// Asks the operator to type a value for `key` and checks its form.
+    pub fn ask_value(&mut self, key: &FieldKey, label: &str) -> Result<FieldValue, StepError> {
+        let typed = self.operator.ask_field(&self.view, key, label, &|s| {
+            FieldValue::parse(s).map(|_| ())
+        })?;
+        FieldValue::parse(&typed).map_err(|problem| {
+            StepError::Operator(OperatorError::Answer {
+                file: self.operator.source().to_string(),
+                step: self.view.id.to_string(),
+                problem: format!("{key}: {problem}"),
+            })
+        })
+    }
+
+    /// The role with this id. Resolution guarantees it exists.
+    pub fn role(&self, id: &RoleId) -> RoleView<'a> {
+        let script: &'a Script = self.script;
+        let role = script.role(id);
+        RoleView {
+            id: &role.id,
+            name: &role.name,
+        }
+    }
+}

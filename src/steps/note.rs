@@ -1,0 +1,37 @@
+//! `note`: instructions for the room, acknowledged by the operator.
+
+use serde::Serialize;
+
+use super::{Resolver, StepContext, StepError, StepKind, Text};
+use crate::script::de::Spanned;
+
+/// A resolved `note` step.
+#[derive(Debug)]
+pub struct Note {
+    text: Text,
+}
+
+#[derive(Serialize)]
+struct Acknowledged<'a> {
+    text: &'a str,
+}
+
+impl StepKind for Note {
+    const NAME: &'static str = "note";
+    /// The instructions; `{field}` quotes a value recorded earlier.
+    type Syntax = Spanned<String>;
+
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
+        cx.text(&syntax).map(|text| Note { text })
+    }
+
+    fn default_title(&self) -> String {
+        "Instructions".to_string()
+    }
+
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+        let text = self.text.render(cx.values);
+        cx.operator.acknowledge(&cx.view, &text)?;
+        cx.record("acknowledged", &Acknowledged { text: &text })
+    }
+}
