@@ -12,7 +12,9 @@ use super::types::{Interval, RoleId, ScriptId, StepId};
 use super::RoleSyntax;
 use crate::steps::Action;
 
-/// A ceremony script (the schema's root; decoding is done key by key in `script`).
+// The schema's root. Scripts are decoded key by key in `script::resolve` so that every
+// problem is reported; a unit test keeps the two key lists equal.
+/// A keyrite ceremony script, language version 1.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields, title = "keyrite ceremony script")]
 #[allow(dead_code)]
@@ -54,7 +56,7 @@ impl JsonSchema for StepSchema {
         let id = generator.subschema_for::<StepId>();
         let variants: Vec<serde_json::Value> = Action::schemas(generator)
             .into_iter()
-            .map(|(name, schema)| {
+            .map(|(name, doc, schema)| {
                 serde_json::json!({
                     "type": "object",
                     "properties": {
@@ -63,6 +65,7 @@ impl JsonSchema for StepSchema {
                         name: schema,
                     },
                     "required": [name],
+                    "description": doc,
                     "additionalProperties": false,
                 })
             })

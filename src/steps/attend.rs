@@ -25,6 +25,7 @@ struct Present<'a> {
 
 impl StepKind for Attend {
     const NAME: &'static str = "attend";
+    const DOC: &'static str = "Each listed role confirms they are present, with their initials.";
     /// The roles that must be present: `attend: [officer, witness-1]`.
     type Syntax = Spanned<Vec<Spanned<String>>>;
 

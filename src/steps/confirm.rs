@@ -37,6 +37,8 @@ struct Confirmed<'a> {
 
 impl StepKind for Confirm {
     const NAME: &'static str = "confirm";
+    const DOC: &'static str =
+        "Each listed role confirms a statement separately, with their initials.";
     type Syntax = ConfirmSyntax;
 
     fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {

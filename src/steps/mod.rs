@@ -33,6 +33,8 @@ use crate::transcript::{TranscriptError, Writer};
 pub trait StepKind: Sized {
     /// The key that names the kind in a script.
     const NAME: &'static str;
+    /// One sentence for the reference and for editors: what the step does.
+    const DOC: &'static str;
     /// What the script writes after the key.
     type Syntax: DeserializeOwned + JsonSchema;
     /// Checks the syntax against the script so far and returns the resolved step.
@@ -94,9 +96,10 @@ macro_rules! step_kinds {
             }
 
             /// The JSON Schema of each kind's syntax, by name.
-            pub fn schemas(generator: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+            pub fn schemas(generator: &mut schemars::SchemaGenerator) -> Vec<(&'static str, &'static str, schemars::Schema)> {
                 vec![$((
                     <$module::$ty as StepKind>::NAME,
+                    <$module::$ty as StepKind>::DOC,
                     generator.subschema_for::<<$module::$ty as StepKind>::Syntax>(),
                 )),*]
             }

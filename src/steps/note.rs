@@ -18,6 +18,7 @@ struct Acknowledged<'a> {
 
 impl StepKind for Note {
     const NAME: &'static str = "note";
+    const DOC: &'static str = "Instructions for the room, which the operator acknowledges.";
     /// The instructions; `{field}` quotes a value recorded earlier.
     type Syntax = Spanned<String>;
 

@@ -35,6 +35,8 @@ pub fn label(field: &FieldName) -> String {
 
 impl StepKind for Record {
     const NAME: &'static str = "record";
+    const DOC: &'static str =
+        "The operator types in named values, which later text can quote as `{name}`.";
     /// The names of the values to type in: `record: [seal_number, room]`.
     type Syntax = Spanned<Vec<Spanned<FieldName>>>;
 

@@ -69,6 +69,7 @@ fn check_distinct<T: PartialEq + std::fmt::Display>(
 
 impl StepKind for RecordStorage {
     const NAME: &'static str = "record_storage";
+    const DOC: &'static str = "For each item, where it is stored (site, container, seal, holder) is typed in and recorded.";
     type Syntax = RecordStorageSyntax;
 
     fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {

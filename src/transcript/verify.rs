@@ -24,7 +24,7 @@ use super::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
-    /// The file has no records at all.
+    /// The file has no records at all: the run stopped right after creating it.
     Empty,
     /// A line is not a JSON record with `seq`, `at`, `event` and `prev`.
     Unreadable {
@@ -89,7 +89,7 @@ impl Finding {
     pub fn is_tampering(&self) -> bool {
         !matches!(
             self,
-            Finding::TruncatedTail { .. } | Finding::Incomplete { .. }
+            Finding::TruncatedTail { .. } | Finding::Incomplete { .. } | Finding::Empty
         )
     }
 }
@@ -97,7 +97,7 @@ impl Finding {
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Finding::Empty => write!(f, "the transcript is empty"),
+            Finding::Empty => write!(f, "incomplete: the transcript is empty; the run stopped right after creating it"),
             Finding::Unreadable { line, reason } => {
                 write!(f, "line {line} is not a transcript record: {reason}")
             }

@@ -1,0 +1,69 @@
+//! Helpers shared by the integration tests: run the real binary, find transcripts.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The keyrite binary under test.
+pub fn keyrite() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_keyrite"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// A path under the crate root.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs keyrite with `args` and optional stdin text.
+pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = keyrite()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyrite starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    if let Some(text) = stdin {
+        input
+            .write_all(text.as_bytes())
+            .expect("stdin takes the input");
+    }
+    drop(input);
+    child.wait_with_output().expect("keyrite finishes")
+}
+
+/// The only transcript under `records/<id>/`.
+pub fn only_transcript(records: &Path, id: &str) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(records.join(id))
+        .expect("the records folder exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "exactly one transcript in {}",
+        records.display()
+    );
+    files.remove(0)
+}
+
+/// `keyrite verify --json` as a JSON value, with the exit code.
+pub fn verify_json(transcript: &Path, script: Option<&str>) -> (i32, serde_json::Value) {
+    let t = transcript.to_str().expect("utf-8 path");
+    let mut args = vec!["verify", t, "--json"];
+    if let Some(s) = script {
+        args.extend(["--script", s]);
+    }
+    let out = run(&args, None);
+    let v = serde_json::from_slice(&out.stdout).expect("verify --json prints JSON");
+    (out.status.code().expect("exit code"), v)
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -1,0 +1,205 @@
+//! Headless runs of the demo as a user runs them, checked through `keyrite verify`.
+
+mod common;
+use common::*;
+
+#[test]
+fn demo_runs_headless_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().to_str().unwrap();
+    let out = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--answers",
+            "ceremonies/demo.answers.yaml",
+            "--records",
+            records,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("completed: "));
+    let t = only_transcript(dir.path(), "demo-genesis");
+    let (code, v) = verify_json(&t, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["verdict"], "intact");
+    assert_eq!(v["end"]["outcome"], "completed");
+    let steps: Vec<&str> = v["steps_done"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "attendance",
+            "room",
+            "check-seal",
+            "offline",
+            "storage",
+            "closing"
+        ]
+    );
+    let who: Vec<&str> = v["attended"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(who, ["officer", "witness-1", "witness-2"]);
+
+    // The transcript holds what the room confirmed, with the recorded seal quoted.
+    let body = std::fs::read_to_string(&t).unwrap();
+    assert!(body.contains(r#""event":"confirmed","role":"witness-2","name":"Dana Example","initials":"DE","text":"The laptop bag seal reads TB-004217 and matches"#));
+    assert!(body.contains(r#""item":"backup-drive","location":{"container":"Deposit box 17","holder":"Bob Example","seal":"TB-004219","site":"Branch office vault"}"#));
+
+    // The same transcript against another script fails.
+    let (code, v) = verify_json(&t, Some("ceremonies/demo.answers.yaml"));
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"][0]["kind"], "script_mismatch");
+}
+
+#[test]
+fn aborting_run_is_recorded_and_verifies_as_aborted() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("abort.answers.yaml");
+    let base = std::fs::read_to_string(repo("ceremonies/demo.answers.yaml")).unwrap();
+    std::fs::write(
+        &answers,
+        base.replace(
+            "offline: { officer: AE, witness-1: BE }",
+            "offline: { abort: \"witness 1 was called away\" }",
+        ),
+    )
+    .unwrap();
+    let records = dir.path().join("records");
+    let out = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("aborted at step `offline`: witness 1 was called away"),
+        "{}",
+        text(&out.stderr)
+    );
+    let t = only_transcript(&records, "demo-genesis");
+    let (code, v) = verify_json(&t, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 0, "an aborted transcript is intact: {v:#}");
+    assert_eq!(v["end"]["outcome"], "aborted");
+    assert_eq!(v["end"]["step"], "offline");
+    assert_eq!(v["end"]["reason"], "witness 1 was called away");
+    assert_eq!(v["steps_done"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn plain_prompts_run_the_demo_and_abort_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().to_str().unwrap();
+    let answers = [
+        "AE", "BE", "DE", // attendance
+        "Room 4", "TB-1", // room
+        "A1", "BE", "DE", // check-seal: `A1` is refused and asked again
+        "AE", "BE", // offline
+        "HQ", "Safe 2", "TB-2", "Alice", "Branch", "Box 17", "TB-3", "Bob", // storage
+        "",    // closing note
+    ];
+    let out = run(
+        &["run", "ceremonies/demo.yaml", "--records", records],
+        Some(&(answers.join("\n") + "\n")),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains("! `A1` are not initials"), "{stdout}");
+    assert!(stdout.contains("The laptop bag seal reads TB-1 and matches"));
+    let (code, _) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
+    assert_eq!(code, 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().to_str().unwrap();
+    let out = run(
+        &["run", "ceremonies/demo.yaml", "--records", records],
+        Some("AE\n:abort\n\nthe fire alarm went off\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("! a reason is required"));
+    let (_, v) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
+    assert_eq!(v["verdict"], "intact");
+    assert_eq!(v["end"]["reason"], "the fire alarm went off");
+    assert_eq!(v["attended"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn answers_file_problems_stop_before_anything_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("typo.answers.yaml");
+    let base = std::fs::read_to_string(repo("ceremonies/demo.answers.yaml")).unwrap();
+    std::fs::write(&answers, base.replace("check-seal:", "chek-seal:")).unwrap();
+    let records = dir.path().join("records");
+    let out = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(":8:1: error: `chek-seal` is not a step of ceremonies/demo.yaml"),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean `check-seal`?"), "{err}");
+    assert!(
+        !records.exists(),
+        "nothing may be recorded for a run that never started"
+    );
+}
+
+#[test]
+fn a_missing_answer_fails_the_step_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("short.answers.yaml");
+    let base = std::fs::read_to_string(repo("ceremonies/demo.answers.yaml")).unwrap();
+    std::fs::write(&answers, base.replace("witness-2: DE }\nroom:", "}\nroom:")).unwrap();
+    let records = dir.path().join("records");
+    let out = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("step `attendance`") && err.contains("no answer for `witness-2`"),
+        "{err}"
+    );
+    let (_, v) = verify_json(&only_transcript(&records, "demo-genesis"), None);
+    assert_eq!(v["verdict"], "intact");
+    assert_eq!(v["end"]["outcome"], "aborted");
+    assert!(v["end"]["reason"].as_str().unwrap().starts_with("failed: "));
+}
