@@ -9,5 +9,6 @@ pub mod cli;
 pub mod engine;
 pub mod operator;
 pub mod script;
+pub mod slip39;
 pub mod steps;
 pub mod transcript;

@@ -67,3 +67,34 @@ pub fn verify_json(transcript: &Path, script: Option<&str>) -> (i32, serde_json:
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+use keyrite::slip39::Share;
+
+/// Deterministic byte stream (xorshift64*) so failures replay exactly.
+pub fn rng(seed: u64) -> impl FnMut(&mut [u8]) {
+    let mut s = seed | 1;
+    move |buf: &mut [u8]| {
+        for b in buf.iter_mut() {
+            s ^= s >> 12;
+            s ^= s << 25;
+            s ^= s >> 27;
+            *b = (s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8;
+        }
+    }
+}
+
+/// Copy a share the way a person would: write the words down and type them back in.
+pub fn retype(share: &Share) -> Share {
+    Share::from_mnemonic(share.to_words().expose_secret()).expect("a share's own words decode")
+}
+
+/// A random stream whose first draw (the 2-byte identifier) is fixed, so two splits
+/// can share an identifier while everything else differs.
+pub fn with_identifier(id: u16, seed: u64) -> impl FnMut(&mut [u8]) {
+    let mut rest = rng(seed);
+    let mut id_bytes = Some(id.to_be_bytes());
+    move |buf: &mut [u8]| match id_bytes.take() {
+        Some(b) if buf.len() == 2 => buf.copy_from_slice(&b),
+        _ => rest(buf),
+    }
+}
