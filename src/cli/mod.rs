@@ -5,6 +5,7 @@
 
 mod check;
 mod run;
+mod slip39;
 mod verify;
 
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ enum Command {
     },
     /// Print the JSON Schema of the script language (for editors).
     Schema,
+    /// SLIP-39 shares outside a ceremony, like the reference `shamir` tool.
+    Slip39 {
+        #[command(subcommand)]
+        command: slip39::Slip39Command,
+    },
     /// Verify a transcript: hash chain, sequence, seal, and that it ended.
     Verify {
         /// The transcript (`.jsonl`).
@@ -93,6 +99,7 @@ pub fn main() -> i32 {
             records,
         } => run::run(&script, answers.as_deref(), &records),
         Command::Check { scripts } => check::check(&scripts),
+        Command::Slip39 { command } => slip39::run(command),
         Command::Schema => {
             print!("{}", crate::script::schema::schema_json());
             EXIT_OK
