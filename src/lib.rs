@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod hygiene;
 pub mod operator;
 pub mod script;
 pub mod slip39;

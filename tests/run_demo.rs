@@ -38,7 +38,13 @@ fn demo_runs_headless_and_verifies() {
             "room",
             "check-seal",
             "offline",
+            "generate",
+            "split",
+            "fingerprint",
+            "show",
+            "share-storage",
             "storage",
+            "wipe",
             "closing"
         ]
     );
@@ -48,7 +54,17 @@ fn demo_runs_headless_and_verifies() {
         .iter()
         .map(|a| a["role"].as_str().unwrap())
         .collect();
-    assert_eq!(who, ["officer", "witness-1", "witness-2"]);
+    assert_eq!(
+        who,
+        [
+            "officer",
+            "witness-1",
+            "witness-2",
+            "custodian-1",
+            "custodian-2",
+            "custodian-3"
+        ]
+    );
 
     // The transcript holds what the room confirmed, with the recorded seal quoted.
     let body = std::fs::read_to_string(&t).unwrap();
@@ -102,9 +118,10 @@ fn aborting_run_is_recorded_and_verifies_as_aborted() {
 }
 
 #[test]
-fn plain_prompts_run_the_demo_and_abort_on_request() {
+fn plain_prompts_run_a_ceremony_and_abort_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().to_str().unwrap();
+    let script = "tests/data/room-check.yaml";
     let answers = [
         "AE", "BE", "DE", // attendance
         "Room 4", "TB-1", // room
@@ -114,7 +131,7 @@ fn plain_prompts_run_the_demo_and_abort_on_request() {
         "",    // closing note
     ];
     let out = run(
-        &["run", "ceremonies/demo.yaml", "--records", records],
+        &["run", script, "--records", records],
         Some(&(answers.join("\n") + "\n")),
     );
     let stdout = text(&out.stdout);
@@ -126,18 +143,18 @@ fn plain_prompts_run_the_demo_and_abort_on_request() {
     );
     assert!(stdout.contains("! `A1` are not initials"), "{stdout}");
     assert!(stdout.contains("The laptop bag seal reads TB-1 and matches"));
-    let (code, _) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
+    let (code, _) = verify_json(&only_transcript(dir.path(), "room-check"), None);
     assert_eq!(code, 0);
 
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().to_str().unwrap();
     let out = run(
-        &["run", "ceremonies/demo.yaml", "--records", records],
+        &["run", script, "--records", records],
         Some("AE\n:abort\n\nthe fire alarm went off\n"),
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("! a reason is required"));
-    let (_, v) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
+    let (_, v) = verify_json(&only_transcript(dir.path(), "room-check"), None);
     assert_eq!(v["verdict"], "intact");
     assert_eq!(v["end"]["reason"], "the fire alarm went off");
     assert_eq!(v["attended"].as_array().unwrap().len(), 1);
@@ -179,7 +196,7 @@ fn a_missing_answer_fails_the_step_and_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let answers = dir.path().join("short.answers.yaml");
     let base = std::fs::read_to_string(repo("ceremonies/demo.answers.yaml")).unwrap();
-    std::fs::write(&answers, base.replace("witness-2: DE }\nroom:", "}\nroom:")).unwrap();
+    std::fs::write(&answers, base.replace(", witness-2: DE,", ",")).unwrap();
     let records = dir.path().join("records");
     let out = run(
         &[
@@ -202,4 +219,32 @@ fn a_missing_answer_fails_the_step_and_is_recorded() {
     assert_eq!(v["verdict"], "intact");
     assert_eq!(v["end"]["outcome"], "aborted");
     assert!(v["end"]["reason"].as_str().unwrap().starts_with("failed: "));
+}
+
+#[test]
+fn plain_mode_refuses_to_show_a_share_into_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().to_str().unwrap();
+    let mut input: Vec<&str> = vec![
+        "AE", "BE", "DE", "CE", "EE", "FE", "Room 4", "TB-1", "BE", "DE", "AE", "BE", "",
+    ];
+    input.push("");
+    let out = run(
+        &["run", "ceremonies/demo.yaml", "--records", records],
+        Some(&(input.join("\n") + "\n")),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("step `show` could not go on: refusing to show a secret: standard output is not a terminal"),
+        "{err}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        !stdout.contains("SECRET"),
+        "nothing secret may be shown: {stdout}"
+    );
+    let (_, v) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
+    assert_eq!(v["verdict"], "intact");
+    assert_eq!(v["end"]["step"], "show");
 }

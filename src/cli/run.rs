@@ -11,6 +11,8 @@ use crate::operator::Operator;
 use crate::script::{self, ScriptError};
 
 pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) -> i32 {
+    // Before any secret can exist: no core dumps, memory locked where allowed.
+    let hygiene = crate::hygiene::harden();
     let script = match script::load(script_path) {
         Ok(s) => s,
         Err(ScriptError::Invalid { path, problems }) => {
@@ -48,7 +50,11 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
                 script.id,
                 script.steps.len()
             );
-            plain_op = Plain::new(std::io::stdin().lock(), std::io::stdout());
+            plain_op = Plain::new(
+                std::io::stdin().lock(),
+                std::io::stdout(),
+                std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            );
             &mut plain_op
         }
     };
@@ -57,6 +63,7 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
         operator,
         &RunOptions {
             records: records.to_path_buf(),
+            hygiene,
         },
     ) {
         Ok(o) => o,

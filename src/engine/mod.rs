@@ -7,7 +7,10 @@
 //!   and the step), unless the transcript itself cannot be written; then the run stops at
 //!   once and the file ends at its last complete record.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+pub mod vault;
 
 use serde::Serialize;
 
@@ -19,12 +22,15 @@ use crate::transcript::writer::Head;
 use crate::transcript::{
     TranscriptError, Writer, EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
 };
+use vault::Vault;
 
 /// Where a run writes.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Root of the records folder; the transcript goes to `<records>/<id>/<time>.jsonl`.
     pub records: PathBuf,
+    /// The process hygiene measures that took effect, for the first record.
+    pub hygiene: crate::hygiene::Hygiene,
 }
 
 /// How a ceremony ended.
@@ -76,6 +82,7 @@ struct Started<'a> {
     operator: String,
     roles: Vec<RoleFacts<'a>>,
     steps: Vec<&'a str>,
+    hygiene: &'a crate::hygiene::Hygiene,
 }
 
 #[derive(Serialize)]
@@ -141,7 +148,11 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-fn started<'a>(script: &'a Script, operator: &dyn Operator) -> Started<'a> {
+fn started<'a>(
+    script: &'a Script,
+    operator: &dyn Operator,
+    hygiene: &'a crate::hygiene::Hygiene,
+) -> Started<'a> {
     Started {
         ceremony: CeremonyFacts {
             id: script.id.as_str(),
@@ -174,7 +185,13 @@ fn started<'a>(script: &'a Script, operator: &dyn Operator) -> Started<'a> {
             })
             .collect(),
         steps: script.steps.iter().map(|s| s.id.as_str()).collect(),
+        hygiene,
     }
+}
+
+#[derive(Serialize)]
+struct VaultWiped {
+    names: Vec<String>,
 }
 
 /// Runs `script` to its end, asking `operator`, writing under `options.records`.
@@ -184,9 +201,15 @@ pub fn run(
     options: &RunOptions,
 ) -> Result<Outcome, EngineError> {
     let mut transcript = Writer::create(&options.records, &script.id, &script.sha256)?;
-    transcript.append(None, EVENT_STARTED, &started(script, operator))?;
+    transcript.append(
+        None,
+        EVENT_STARTED,
+        &started(script, operator, &options.hygiene),
+    )?;
     let path = transcript.path().to_path_buf();
     let mut values = Values::new();
+    let mut vault = Vault::default();
+    let mut fingerprints = HashMap::new();
     let total = script.steps.len();
     let mut done = 0;
     let mut end = End::Completed;
@@ -198,7 +221,16 @@ pub fn run(
             kind: step.action.kind(),
             title: &step.title,
         };
-        let result = run_step(script, step, view, operator, &mut transcript, &mut values);
+        let mut cx = StepContext {
+            script,
+            view,
+            operator: &mut *operator,
+            values: &mut values,
+            vault: &mut vault,
+            fingerprints: &mut fingerprints,
+            transcript: &mut transcript,
+        };
+        let result = run_step(step, &mut cx);
         match result {
             Ok(()) => done += 1,
             Err(StepError::Transcript(e)) => return Err(EngineError::Transcript(e)),
@@ -216,7 +248,23 @@ pub fn run(
                 };
                 break;
             }
+            Err(StepError::Failed { message }) => {
+                operator.inform(
+                    &view_of(script, index),
+                    &format!("This step failed: {message}"),
+                );
+                end = End::Failed {
+                    step: step.id.clone(),
+                    error: message,
+                };
+                break;
+            }
         }
+    }
+    let left = vault.names();
+    vault.wipe_all();
+    if !left.is_empty() {
+        transcript.append(None, "vault_wiped", &VaultWiped { names: left })?;
     }
     let (step, reason) = match &end {
         End::Completed => (None, None),
@@ -239,32 +287,29 @@ pub fn run(
     })
 }
 
-fn run_step(
-    script: &Script,
-    step: &crate::script::Step,
-    view: StepView<'_>,
-    operator: &mut dyn Operator,
-    transcript: &mut Writer,
-    values: &mut Values,
-) -> Result<(), StepError> {
-    transcript.append(
+fn view_of(script: &Script, index: usize) -> StepView<'_> {
+    let step = &script.steps[index];
+    StepView {
+        number: index + 1,
+        total: script.steps.len(),
+        id: &step.id,
+        kind: step.action.kind(),
+        title: &step.title,
+    }
+}
+
+fn run_step(step: &crate::script::Step, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+    cx.transcript.append(
         Some(&step.id),
         EVENT_STEP_STARTED,
         &StepStarted {
-            number: view.number,
-            kind: view.kind,
-            title: view.title,
+            number: cx.view.number,
+            kind: cx.view.kind,
+            title: cx.view.title,
         },
     )?;
-    operator.begin_step(&view)?;
-    let mut cx = StepContext {
-        script,
-        view,
-        operator,
-        values,
-        transcript,
-    };
-    step.action.run(&mut cx)?;
+    cx.operator.begin_step(&cx.view)?;
+    step.action.run(cx)?;
     cx.transcript.append(
         Some(&step.id),
         EVENT_STEP_DONE,

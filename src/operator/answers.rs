@@ -7,7 +7,15 @@
 //! store:      { backup-usb: { site: Vault A, container: Box 3, seal: "0042", holder: Carol } }
 //! note-1:     ack                                 # acknowledge a note
 //! some-step:  { abort: "witness had to leave" }   # abort at this step, with a reason
+//! gen:        { dice: "3 1 6 ..." }                # secret input: dice rolls,
+//! split:      { passphrase: "TREZOR" }             # a passphrase (used for both entries),
+//! collect:    { custodian-1: "academic acid ..." } # a share entered by a role
+//! show:       { custodian-1: ack }                 # a holder has written their share down
 //! ```
+//!
+//! Secret answers in such a file are test data by definition: a real secret never goes
+//! into a file that is not encrypted. Check words after a share is shown are answered
+//! from the words just shown, as a holder would from their written copy.
 //!
 //! Invariants: the file is read with the same budgets and positions as a script; a key
 //! that names no step of the script is an error before anything runs (a typo must not
@@ -17,7 +25,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{FieldKey, Operator, OperatorError, RoleView, Source, StepView, Validator};
+use zeroize::Zeroizing;
+
+use super::{
+    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretKind, SecretValidator,
+    SecretView, Source, StepView, Validator,
+};
 use crate::script::de::{did_you_mean, Problem};
 use crate::script::types::Initials;
 use crate::script::yaml::{self, Budget, Node, NodeKind};
@@ -28,6 +41,7 @@ use crate::script::{read_bounded, Script};
 pub struct Answers {
     file: String,
     by_step: HashMap<String, Node>,
+    last_shown: Option<Zeroizing<String>>,
 }
 
 /// Why an answers file cannot be used.
@@ -102,7 +116,11 @@ impl Answers {
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
-        Ok(Answers { file, by_step })
+        Ok(Answers {
+            file,
+            by_step,
+            last_shown: None,
+        })
     }
 
     fn fail(&self, step: &StepView<'_>, problem: String) -> OperatorError {
@@ -225,6 +243,65 @@ impl Operator for Answers {
         let value = self.scalar(step, node, &key.to_string())?;
         validate(value).map_err(|e| self.fail(step, format!("{}: `{key}`: {e}", node.pos)))?;
         Ok(value.to_string())
+    }
+
+    fn show_secret(
+        &mut self,
+        step: &StepView<'_>,
+        view: &SecretView<'_>,
+    ) -> Result<(), OperatorError> {
+        let node = self.lookup(step, self.entry(step)?, view.holder.id.as_str())?;
+        match &node.kind {
+            NodeKind::Scalar(s, _) if s == "ack" => {
+                self.last_shown = Some(Zeroizing::new(view.words.expose_secret().to_string()));
+                Ok(())
+            }
+            _ => Err(self.fail(
+                step,
+                format!(
+                    "{}: `{}` confirms the share is written down with `ack`, found {}",
+                    node.pos,
+                    view.holder.id,
+                    node.describe()
+                ),
+            )),
+        }
+    }
+
+    fn ask_secret(
+        &mut self,
+        step: &StepView<'_>,
+        ask: &SecretAsk<'_>,
+        validate: SecretValidator<'_>,
+    ) -> Result<Zeroizing<String>, OperatorError> {
+        let (value, what) = match ask.kind {
+            SecretKind::CheckWord(n) => {
+                let word = self
+                    .last_shown
+                    .as_ref()
+                    .and_then(|w| w.split_whitespace().nth(n.saturating_sub(1)))
+                    .ok_or_else(|| {
+                        self.fail(step, format!("no share was shown before check word {n}"))
+                    })?;
+                (Zeroizing::new(word.to_string()), format!("check word {n}"))
+            }
+            kind => {
+                let key = match (kind, &ask.role) {
+                    (SecretKind::Dice, _) => "dice",
+                    (SecretKind::Passphrase | SecretKind::PassphraseAgain, _) => "passphrase",
+                    (_, Some(role)) => role.id.as_str(),
+                    (_, None) => "share",
+                };
+                let node = self.lookup(step, self.entry(step)?, key)?;
+                let text = self.scalar(step, node, key)?;
+                (
+                    Zeroizing::new(text.to_string()),
+                    format!("{}: `{key}`", node.pos),
+                )
+            }
+        };
+        validate(&value).map_err(|e| self.fail(step, format!("{what}: {e}")))?;
+        Ok(value)
     }
 
     fn inform(&mut self, _step: &StepView<'_>, _message: &str) {}

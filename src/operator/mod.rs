@@ -16,7 +16,10 @@
 pub mod answers;
 pub mod plain;
 
+use zeroize::Zeroizing;
+
 use crate::script::types::{FieldName, Initials, RoleId, StepId};
+use crate::slip39::ShareWords;
 
 /// Where a ceremony's answers came from, as the first transcript record states it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +84,45 @@ impl std::fmt::Display for FieldKey {
     }
 }
 
+/// What a secret screen shows to one person.
+pub struct SecretView<'a> {
+    /// The person it is for; everyone else must look away.
+    pub holder: RoleView<'a>,
+    /// What it is, such as "share 2 of group 1 (2 of 3 needed) of treasury-shares".
+    pub caption: String,
+    /// The words. Shown only on a secret screen, never written anywhere.
+    pub words: &'a ShareWords,
+}
+
+/// What kind of secret input is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    /// Dice rolls, as digits 1 to 6.
+    Dice,
+    /// A passphrase.
+    Passphrase,
+    /// The passphrase again, to catch a typo.
+    PassphraseAgain,
+    /// A whole SLIP-39 share.
+    Share,
+    /// Word `n` (1-based) of the share just shown, typed back from the written copy.
+    CheckWord(usize),
+}
+
+/// The key of a secret input: what, and from whom.
+#[derive(Clone, Debug)]
+pub struct SecretAsk<'a> {
+    /// What is asked.
+    pub kind: SecretKind,
+    /// Who types it, when one person does.
+    pub role: Option<RoleView<'a>>,
+    /// The prompt.
+    pub prompt: String,
+}
+
+/// A check the engine applies to secret input. Its message never quotes the input.
+pub type SecretValidator<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
 /// A check the engine applies to a typed value; `Err` says what is wrong.
 pub type Validator<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 
@@ -102,6 +144,12 @@ pub enum OperatorError {
         step: String,
         /// What is missing or wrong.
         problem: String,
+    },
+    /// A secret would have been shown where it could be copied or recorded.
+    #[error("refusing to show a secret: {reason}")]
+    NotASecretScreen {
+        /// Why the output is not a secret screen.
+        reason: String,
     },
     /// The terminal or standard input failed.
     #[error("cannot read the operator's input")]
@@ -135,6 +183,23 @@ pub trait Operator {
         label: &str,
         validate: Validator<'_>,
     ) -> Result<String, OperatorError>;
+
+    /// Shows a secret to one person on a secret screen, and waits until they have
+    /// written it down. The screen is cleared before anything else is shown.
+    fn show_secret(
+        &mut self,
+        step: &StepView<'_>,
+        view: &SecretView<'_>,
+    ) -> Result<(), OperatorError>;
+
+    /// Asks for secret input (dice, a passphrase, a share, a check word). The answer is
+    /// zeroized when dropped; `validate` says whether it is acceptable.
+    fn ask_secret(
+        &mut self,
+        step: &StepView<'_>,
+        ask: &SecretAsk<'_>,
+        validate: SecretValidator<'_>,
+    ) -> Result<Zeroizing<String>, OperatorError>;
 
     /// Something worth telling the room (a fact recorded, a warning).
     fn inform(&mut self, step: &StepView<'_>, message: &str);

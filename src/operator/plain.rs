@@ -4,12 +4,22 @@
 //! At any prompt, `:abort` stops the ceremony; keyrite then asks for the reason, which
 //! is recorded. End of input also aborts, with that as the reason.
 //!
-//! Invariant: invalid input is explained and asked again; nothing typed is recorded
-//! until the engine accepts it.
+//! Invariants:
+//! - Invalid input is explained and asked again; nothing typed is recorded until the
+//!   engine accepts it.
+//! - A secret is shown only when the output is a terminal: on the alternate screen,
+//!   after everyone else is asked to look away, and cleared (with the scrollback)
+//!   before anything else is printed. Into a pipe or a file it is refused.
+//! - Secret input is read with echo off when the input is a terminal.
 
 use std::io::{BufRead, Write};
 
-use super::{FieldKey, Operator, OperatorError, RoleView, Source, StepView, Validator};
+use zeroize::Zeroizing;
+
+use super::{
+    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretValidator, SecretView, Source,
+    StepView, Validator,
+};
 use crate::script::types::Initials;
 
 /// What the operator types at any prompt to abort.
@@ -19,25 +29,55 @@ pub const ABORT_WORD: &str = ":abort";
 pub struct Plain<R, W> {
     input: R,
     output: W,
+    secret_screen: bool,
+}
+
+/// Enters the alternate screen and clears it.
+const ENTER_SECRET_SCREEN: &str = "\x1b[?1049h\x1b[2J\x1b[H";
+/// Clears the screen and the scrollback, then leaves the alternate screen.
+const LEAVE_SECRET_SCREEN: &str = "\x1b[2J\x1b[3J\x1b[H\x1b[?1049l";
+
+/// A share's words laid out for copying: numbered, four to a row, the first four letters
+/// in capitals (steel plates often hold only those).
+pub fn format_words(words: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::new());
+    for (i, word) in words.split_whitespace().enumerate() {
+        let head: String = word.chars().take(4).collect::<String>().to_uppercase();
+        let tail: String = word.chars().skip(4).collect();
+        out.push_str(&format!("{:>4}. {head}{tail:<10}", i + 1));
+        if i % 4 == 3 {
+            out.push('\n');
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 impl<R: BufRead, W: Write> Plain<R, W> {
-    /// Prompts on `output`, reads lines from `input`.
-    pub fn new(input: R, output: W) -> Self {
-        Plain { input, output }
+    /// Prompts on `output`, reads lines from `input`. `secret_screen` says whether
+    /// `output` is a terminal on which a secret may be shown.
+    pub fn new(input: R, output: W, secret_screen: bool) -> Self {
+        Plain {
+            input,
+            output,
+            secret_screen,
+        }
     }
 
-    fn read_line(&mut self, prompt: &str) -> Result<String, OperatorError> {
+    fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
         write!(self.output, "{prompt}> ")?;
         self.output.flush()?;
-        let mut line = String::new();
+        let mut line = Zeroizing::new(String::new());
         if self.input.read_line(&mut line)? == 0 {
             writeln!(self.output)?;
             return Err(OperatorError::Aborted {
                 reason: "input ended before the ceremony finished".to_string(),
             });
         }
-        let line = line.trim_end_matches(['\n', '\r']).to_string();
+        let len = line.trim_end_matches(['\n', '\r']).len();
+        line.truncate(len);
         if line.trim() == ABORT_WORD {
             return Err(self.abort_reason()?);
         }
@@ -127,6 +167,60 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
         self.ask_valid(&format!("  {label}"), |s| {
             validate(s).map(|()| s.trim().to_string())
         })
+    }
+
+    fn show_secret(
+        &mut self,
+        _step: &StepView<'_>,
+        view: &SecretView<'_>,
+    ) -> Result<(), OperatorError> {
+        if !self.secret_screen {
+            return Err(OperatorError::NotASecretScreen {
+                reason: "standard output is not a terminal, and a share must never go into a pipe or a file".to_string(),
+            });
+        }
+        let who = format!("{} ({})", view.holder.name, view.holder.id);
+        writeln!(
+            self.output,
+            "  The next screen is for {who} only. Everyone else, please look away."
+        )?;
+        self.read_line(&format!(
+            "  {who}, press Enter when only you can see the screen"
+        ))?;
+        write!(self.output, "{ENTER_SECRET_SCREEN}")?;
+        let shown = (|| -> Result<(), OperatorError> {
+            writeln!(
+                self.output,
+                "SECRET: for {who} only. Everyone else, look away.\n"
+            )?;
+            writeln!(self.output, "{}\n", view.caption)?;
+            self.output
+                .write_all(format_words(view.words.expose_secret()).as_bytes())?;
+            writeln!(self.output, "\nWrite every word down, in order. The first four letters (capitals) are enough on steel.")?;
+            self.read_line("Press Enter when you have written the share down")
+                .map(|_| ())
+        })();
+        write!(self.output, "{LEAVE_SECRET_SCREEN}")?;
+        self.output.flush()?;
+        shown
+    }
+
+    fn ask_secret(
+        &mut self,
+        _step: &StepView<'_>,
+        ask: &SecretAsk<'_>,
+        validate: SecretValidator<'_>,
+    ) -> Result<Zeroizing<String>, OperatorError> {
+        loop {
+            let line = {
+                let _echo = crate::hygiene::EchoOff::stdin();
+                self.read_line(&format!("  {}", ask.prompt))?
+            };
+            match validate(&line) {
+                Ok(()) => return Ok(line),
+                Err(e) => writeln!(self.output, "  ! {e}")?,
+            }
+        }
     }
 
     fn inform(&mut self, _step: &StepView<'_>, message: &str) {

@@ -578,7 +578,7 @@ mod tests {
         assert_eq!(p.len(), 3, "{messages:?}");
         assert_eq!(p[0].message, "unknown role `witnes`");
         assert_eq!(p[0].hint.as_deref(), Some("did you mean `witness`?"));
-        assert_eq!(p[0].pos, Some(Pos { line: 8, col: 22 }));
+        assert_eq!(p[0].pos, Some(Pos { line: 8, col: 23 }));
         assert_eq!(p[1].message, "`seel` is not defined by any earlier step");
         assert_eq!(p[2].hint.as_deref(), Some("did you mean `note`?"));
     }
@@ -589,5 +589,61 @@ mod tests {
         let p = problems(bad);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].pos, Some(Pos { line: 6, col: 11 }));
+    }
+
+    const SECRET: &str = "keyrite: 1\nid: t\ntitle: T\nroles:\n  a: { name: A }\n  b: { name: B }\n  c: { name: C }\nsteps:\n  - generate_secret: { name: s, bits: 256 }\n  - split: { secret: s, into: sh, groups: [{ threshold: 2, holders: [a, b, c] }] }\n  - wipe: [s]\n  - fingerprint: { secret: s }\n";
+
+    #[test]
+    fn a_wiped_secret_cannot_be_used_later() {
+        let p = problems(SECRET);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(
+            p[0].message,
+            "`s` was wiped by step `wipe-1` and can no longer be used"
+        );
+        assert_eq!(p[0].pos, Some(Pos { line: 12, col: 28 }));
+    }
+
+    #[test]
+    fn impossible_schemes_are_refused() {
+        let cases = [
+            (
+                "threshold: 2, holders: [a, b, c]",
+                "threshold: 4, holders: [a, b, c]",
+                "threshold 4 is impossible for group 1 of 3 holders",
+            ),
+            (
+                "threshold: 2, holders: [a, b, c]",
+                "threshold: 1, holders: [a, b, c]",
+                "group 1 is 1-of-3: SLIP-39 does not allow 1-of-N groups",
+            ),
+            (
+                "threshold: 2, holders: [a, b, c]",
+                "threshold: 2, holders: [a, b, a]",
+                "role `a` is listed twice",
+            ),
+            (
+                "bits: 256",
+                "bits: 192",
+                "192 bits is not a supported strength",
+            ),
+            (
+                "into: sh,",
+                "into: sh, group_threshold: 2,",
+                "group threshold 2 is impossible with 1 group",
+            ),
+            (
+                "secret: s, into",
+                "secret: t, into",
+                "`t` is not defined by any earlier step",
+            ),
+        ];
+        for (from, to, message) in cases {
+            let text = SECRET
+                .replace("  - wipe: [s]\n  - fingerprint: { secret: s }\n", "")
+                .replace(from, to);
+            let p = problems(&text);
+            assert!(p.iter().any(|p| p.message == message), "{to}: {p:?}");
+        }
     }
 }

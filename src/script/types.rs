@@ -100,6 +100,11 @@ name_type!(
     "use lowercase letters, digits, `-` and `_`, at most 64 characters"
 );
 name_type!(
+    /// The name of a secret, a share set or a collection of entered shares.
+    SecretName, "name", "^[a-z0-9][a-z0-9_-]*$", 64, lower_alnum, id_char,
+    "use lowercase letters, digits, `-` and `_`, at most 64 characters"
+);
+name_type!(
     /// The name of a recorded value (a `record` field, a storage field).
     FieldName, "field name", "^[a-z][a-z0-9_]*$", 32, lower, field_char,
     "use lowercase letters, digits and `_`, starting with a letter, at most 32 characters"
@@ -177,8 +182,7 @@ impl Initials {
     pub fn parse(s: &str) -> Result<Initials, String> {
         let s = s.trim();
         let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-        let ok = letters >= 1
-            && letters <= 8
+        let ok = (1..=8).contains(&letters)
             && s.chars()
                 .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
             && s.chars().next().is_some_and(char::is_alphabetic);

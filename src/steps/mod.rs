@@ -11,10 +11,18 @@
 //!   asks the next question; it never writes a secret there.
 
 pub mod attend;
+pub mod collect_shares;
 pub mod confirm;
+pub mod fingerprint;
+pub mod generate_secret;
 pub mod note;
 pub mod record;
 pub mod record_storage;
+pub mod recover;
+pub mod show_shares;
+pub mod split;
+pub mod verify_secret;
+pub mod wipe;
 
 use std::collections::HashMap;
 
@@ -22,9 +30,10 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::engine::vault::Vault;
 use crate::operator::{FieldKey, Operator, OperatorError, RoleView, StepView};
 use crate::script::de::{did_you_mean, from_node, Problem, Problems, Spanned};
-use crate::script::types::{FieldName, FieldValue, RoleId, StepId};
+use crate::script::types::{FieldName, FieldValue, RoleId, SecretName, StepId};
 use crate::script::yaml::{Node, Pos};
 use crate::script::{Role, Script};
 use crate::transcript::{TranscriptError, Writer};
@@ -113,6 +122,14 @@ step_kinds! {
     record::Record,
     record_storage::RecordStorage,
     note::Note,
+    generate_secret::GenerateSecret,
+    split::Split,
+    fingerprint::Fingerprint,
+    show_shares::ShowShares,
+    collect_shares::CollectShares,
+    recover::Recover,
+    verify_secret::VerifySecret,
+    wipe::Wipe,
 }
 
 /// What a name defined by a step stands for.
@@ -120,12 +137,21 @@ step_kinds! {
 pub enum NameKind {
     /// A value typed in by a `record` step.
     Field,
+    /// A secret in the vault (generated or recovered).
+    Secret,
+    /// The shares of a split.
+    ShareSet,
+    /// Shares entered by holders, to recover from.
+    Collection,
 }
 
 impl NameKind {
     fn describe(self) -> &'static str {
         match self {
             NameKind::Field => "recorded field",
+            NameKind::Secret => "secret",
+            NameKind::ShareSet => "share set",
+            NameKind::Collection => "collection of entered shares",
         }
     }
 }
@@ -135,6 +161,7 @@ struct Defined {
     kind: NameKind,
     pos: Pos,
     step: StepId,
+    wiped_by: Option<StepId>,
 }
 
 /// The state of checking: roles, names defined so far, and where problems go.
@@ -219,14 +246,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// Defines a name for later steps; a second definition is a problem.
-    pub fn define(&mut self, name: &Spanned<FieldName>, kind: NameKind) -> bool {
-        if let Some(first) = self.names.get(name.value.as_str()) {
+    pub fn define(&mut self, name: &str, pos: Pos, kind: NameKind) -> bool {
+        if let Some(first) = self.names.get(name) {
             self.problem(
                 Problem::at(
-                    name.pos,
+                    pos,
                     format!(
-                        "`{}` is already defined as a {} by step `{}` at line {}",
-                        name.value,
+                        "`{name}` is already defined as a {} by step `{}` at line {}",
                         first.kind.describe(),
                         first.step,
                         first.pos.line
@@ -237,19 +263,49 @@ impl<'a> Resolver<'a> {
             return false;
         }
         self.names.insert(
-            name.value.as_str().to_string(),
+            name.to_string(),
             Defined {
                 kind,
-                pos: name.pos,
+                pos,
                 step: self.step.clone(),
+                wiped_by: None,
             },
         );
         true
     }
 
+    /// Marks a name as wiped: later steps may no longer use it.
+    pub fn wipe(&mut self, name: &str) {
+        let step = self.step.clone();
+        if let Some(d) = self.names.get_mut(name) {
+            d.wiped_by = Some(step);
+        }
+    }
+
+    /// The kind of a defined, not yet wiped name.
+    pub fn kind_of(&self, name: &str) -> Option<NameKind> {
+        self.names
+            .get(name)
+            .filter(|d| d.wiped_by.is_none())
+            .map(|d| d.kind)
+    }
+
     /// Checks that `name` was defined by an earlier step as a `kind`.
     pub fn reference(&self, name: &str, pos: Pos, kind: NameKind) -> bool {
         match self.names.get(name) {
+            Some(Defined {
+                wiped_by: Some(step),
+                ..
+            }) => {
+                self.problem(
+                    Problem::at(
+                        pos,
+                        format!("`{name}` was wiped by step `{step}` and can no longer be used"),
+                    )
+                    .hint("move this step before the `wipe`, or recover the secret again"),
+                );
+                false
+            }
             Some(d) if d.kind == kind => true,
             Some(d) => {
                 self.problem(Problem::at(
@@ -280,6 +336,18 @@ impl<'a> Resolver<'a> {
                 false
             }
         }
+    }
+
+    /// Resolves a reference to a secret, share set or collection by name.
+    pub fn named(&self, name: &Spanned<SecretName>, kind: NameKind) -> Option<String> {
+        self.reference(name.value.as_str(), name.pos, kind)
+            .then(|| name.value.as_str().to_string())
+    }
+
+    /// Defines a secret, share set or collection name.
+    pub fn define_named(&mut self, name: &Spanned<SecretName>, kind: NameKind) -> Option<String> {
+        self.define(name.value.as_str(), name.pos, kind)
+            .then(|| name.value.as_str().to_string())
     }
 
     /// Parses text with `{field}` placeholders and checks each one.
@@ -387,6 +455,21 @@ pub enum StepError {
     /// The transcript could not be written: the ceremony must stop.
     #[error(transparent)]
     Transcript(#[from] TranscriptError),
+    /// The step found something wrong (a fingerprint mismatch, too few shares).
+    #[error("{message}")]
+    Failed {
+        /// What went wrong, for the room and the transcript.
+        message: String,
+    },
+}
+
+impl StepError {
+    /// A step failure with a message.
+    pub fn failed(message: impl Into<String>) -> StepError {
+        StepError::Failed {
+            message: message.into(),
+        }
+    }
 }
 
 /// What a running step can use.
@@ -399,6 +482,10 @@ pub struct StepContext<'a> {
     pub operator: &'a mut dyn Operator,
     /// Values recorded so far.
     pub values: &'a mut Values,
+    /// The secrets of this run.
+    pub vault: &'a mut Vault,
+    /// Public facts computed so far: fingerprints by secret name.
+    pub fingerprints: &'a mut HashMap<String, String>,
     pub(crate) transcript: &'a mut Writer,
 }
 
@@ -422,6 +509,20 @@ impl<'a> StepContext<'a> {
                 problem: format!("{key}: {problem}"),
             })
         })
+    }
+
+    /// The secret called `name`, or a failure if it was wiped.
+    pub fn secret(&self, name: &str) -> Result<&crate::slip39::MasterSecret, StepError> {
+        self.vault.secret(name).ok_or_else(|| {
+            StepError::failed(format!(
+                "the secret `{name}` is not in memory (was it wiped?)"
+            ))
+        })
+    }
+
+    /// Tells the room something.
+    pub fn inform(&mut self, message: &str) {
+        self.operator.inform(&self.view, message);
     }
 
     /// The role with this id. Resolution guarantees it exists.

@@ -50,7 +50,7 @@ impl StepKind for Record {
         }
         let mut ok = true;
         for f in &syntax.value {
-            ok &= cx.define(f, NameKind::Field);
+            ok &= cx.define(f.value.as_str(), f.pos, NameKind::Field);
         }
         ok.then(|| Record {
             fields: syntax.value.into_iter().map(|f| f.value).collect(),

@@ -10,27 +10,88 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::record::label;
+use super::NameKind;
 use super::{Resolver, StepContext, StepError, StepKind};
 use crate::operator::FieldKey;
 use crate::script::de::{Problem, Spanned};
-use crate::script::types::{FieldName, FieldValue};
+use crate::script::types::{FieldName, FieldValue, RoleId, SecretName};
+
+/// The items whose storage is recorded: a list of labels, or a share set (each share).
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+pub enum ItemsSyntax {
+    /// Every share of a split, by the share set's name.
+    ShareSet(SecretName),
+    /// Items by label, such as `[laptop, backup-usb]`.
+    Labels(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for ItemsSyntax {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ItemsSyntax;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a share set's name or a list of item labels")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ItemsSyntax, E> {
+                SecretName::parse(v)
+                    .map(ItemsSyntax::ShareSet)
+                    .map_err(E::custom)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ItemsSyntax, A::Error> {
+                let mut labels = Vec::new();
+                while let Some(label) = seq.next_element::<Spanned<String>>()? {
+                    labels.push(label);
+                }
+                Ok(ItemsSyntax::Labels(labels))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// What a script writes for `record_storage`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordStorageSyntax {
-    /// The items whose storage is recorded, such as `backup-usb` or `laptop`.
-    items: Spanned<Vec<Spanned<String>>>,
+    /// The items: a list of labels such as `[laptop, backup-usb]`, or a share set's name.
+    items: Spanned<ItemsSyntax>,
     /// The fields typed in for each item; `[site, container, seal, holder]` if omitted.
     #[serde(default)]
     fields: Option<Spanned<Vec<Spanned<FieldName>>>>,
 }
 
+/// What is stored.
+#[derive(Debug)]
+enum Items {
+    Labels(Vec<String>),
+    ShareSet(String),
+}
+
 /// A resolved `record_storage` step.
 #[derive(Debug)]
 pub struct RecordStorage {
-    items: Vec<String>,
+    items: Items,
     fields: Vec<FieldName>,
+}
+
+/// One item to place, with what the transcript says about it.
+struct Item {
+    label: String,
+    share: Option<ShareRef>,
+}
+
+#[derive(Serialize)]
+struct ShareRef {
+    set: String,
+    group: usize,
+    member: usize,
+    holder: RoleId,
+    digest: String,
 }
 
 /// The storage fields when a script names none.
@@ -39,6 +100,8 @@ pub const DEFAULT_FIELDS: &[&str] = &["site", "container", "seal", "holder"];
 #[derive(Serialize)]
 struct Stored<'a> {
     item: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<&'a ShareRef>,
     location: BTreeMap<&'a str, &'a FieldValue>,
 }
 
@@ -73,13 +136,25 @@ impl StepKind for RecordStorage {
     type Syntax = RecordStorageSyntax;
 
     fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
-        let mut ok = check_distinct(&syntax.items, "items", cx);
-        for item in &syntax.items.value {
-            if item.value.trim().is_empty() || item.value.chars().any(char::is_control) {
-                cx.problem(Problem::at(item.pos, "an item name must be visible text"));
-                ok = false;
+        let mut ok = true;
+        let items = match syntax.items.value {
+            ItemsSyntax::ShareSet(name) => {
+                let set = cx.named(&Spanned::new(syntax.items.pos, name), NameKind::ShareSet);
+                ok &= set.is_some();
+                Items::ShareSet(set.unwrap_or_default())
             }
-        }
+            ItemsSyntax::Labels(labels) => {
+                let labels = Spanned::new(syntax.items.pos, labels);
+                ok &= check_distinct(&labels, "items", cx);
+                for item in &labels.value {
+                    if item.value.trim().is_empty() || item.value.chars().any(char::is_control) {
+                        cx.problem(Problem::at(item.pos, "an item name must be visible text"));
+                        ok = false;
+                    }
+                }
+                Items::Labels(labels.value.into_iter().map(|i| i.value).collect())
+            }
+        };
         let fields = match syntax.fields {
             Some(fields) => {
                 ok &= check_distinct(&fields, "fields", cx);
@@ -90,10 +165,7 @@ impl StepKind for RecordStorage {
                 .filter_map(|f| FieldName::parse(f).ok())
                 .collect(),
         };
-        ok.then(|| RecordStorage {
-            items: syntax.items.value.into_iter().map(|i| i.value).collect(),
-            fields,
-        })
+        ok.then_some(RecordStorage { items, fields })
     }
 
     fn default_title(&self) -> String {
@@ -101,14 +173,56 @@ impl StepKind for RecordStorage {
     }
 
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
-        for item in &self.items {
+        let items: Vec<Item> = match &self.items {
+            Items::Labels(labels) => labels
+                .iter()
+                .map(|l| Item {
+                    label: l.clone(),
+                    share: None,
+                })
+                .collect(),
+            Items::ShareSet(name) => {
+                let set = cx.vault.share_set(name).ok_or_else(|| {
+                    StepError::failed(format!(
+                        "the share set `{name}` is not in memory (was it wiped?)"
+                    ))
+                })?;
+                set.groups
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(g, group)| {
+                        group.iter().enumerate().map(move |(m, held)| Item {
+                            label: format!("{name}-{}-{}", g + 1, m + 1),
+                            share: Some(ShareRef {
+                                set: name.clone(),
+                                group: g + 1,
+                                member: m + 1,
+                                holder: held.holder.clone(),
+                                digest: held.share.digest().to_string(),
+                            }),
+                        })
+                    })
+                    .collect()
+            }
+        };
+        for Item { label: item, share } in &items {
             let mut values = Vec::with_capacity(self.fields.len());
             for field in &self.fields {
                 let key = FieldKey {
                     item: Some(item.clone()),
                     field: field.clone(),
                 };
-                let prompt = format!("{item}: {}", label(field));
+                let prompt = match share {
+                    Some(s) => format!(
+                        "share {}/{} of {} (held by {}): {}",
+                        s.group,
+                        s.member,
+                        s.set,
+                        s.holder,
+                        label(field)
+                    ),
+                    None => format!("{item}: {}", label(field)),
+                };
                 let value = cx.ask_value(&key, &prompt)?;
                 values.push(value);
             }
@@ -118,7 +232,14 @@ impl StepKind for RecordStorage {
                 .map(FieldName::as_str)
                 .zip(values.iter())
                 .collect();
-            cx.record("stored", &Stored { item, location })?;
+            cx.record(
+                "stored",
+                &Stored {
+                    item,
+                    share: share.as_ref(),
+                    location,
+                },
+            )?;
         }
         Ok(())
     }

@@ -1,0 +1,202 @@
+//! `show_shares`: each share is shown to its holder alone, on a secret screen, to write
+//! down or stamp on steel; the holder then proves the copy by typing back random words.
+//!
+//! Invariants (DESIGN.md 1 and 5): the words go only to the operator's secret screen;
+//! the transcript records the share's group and member, its digest, the holder, and that
+//! the check passed. A front end that cannot show a secret safely refuses, and the
+//! ceremony stops before anything is shown.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::operator::{SecretAsk, SecretKind, SecretView};
+use crate::script::de::{Problem, Spanned};
+use crate::script::types::SecretName;
+use crate::slip39::{complete_prefix, word_index, PrefixMatch};
+
+/// What a script writes for `show_shares`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowSharesSyntax {
+    /// The share set to show.
+    shares: Spanned<SecretName>,
+    /// How many randomly chosen words each holder types back (default 3, 0 for none).
+    #[serde(default)]
+    check_words: Option<Spanned<u8>>,
+}
+
+/// A resolved `show_shares` step.
+#[derive(Debug)]
+pub struct ShowShares {
+    set: String,
+    check_words: usize,
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    set: &'a str,
+    group: usize,
+    member: usize,
+    holder: &'a str,
+    digest: String,
+    words: usize,
+    check_words: usize,
+    check: &'static str,
+}
+
+/// Distinct random word positions (1-based) out of `n`, in ascending order.
+fn pick_positions(n: usize, count: usize) -> Result<Vec<usize>, StepError> {
+    let mut chosen: Vec<usize> = Vec::with_capacity(count);
+    while chosen.len() < count.min(n) {
+        let mut b = [0u8; 2];
+        getrandom::fill(&mut b)
+            .map_err(|e| StepError::failed(format!("the OS random generator failed: {e}")))?;
+        let p = usize::from(u16::from_le_bytes(b)) % n + 1;
+        if !chosen.contains(&p) {
+            chosen.push(p);
+        }
+    }
+    chosen.sort_unstable();
+    Ok(chosen)
+}
+
+/// Whether `typed` names `expected`: the whole word, or a prefix that only it starts with.
+pub fn same_word(typed: &str, expected: &str) -> bool {
+    let typed = typed.trim().to_lowercase();
+    match (
+        word_index(&typed),
+        complete_prefix(&typed),
+        word_index(expected),
+    ) {
+        (Some(a), _, Some(b)) => a == b,
+        (None, PrefixMatch::Unique(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+impl StepKind for ShowShares {
+    const NAME: &'static str = "show_shares";
+    const DOC: &'static str = "Shows each share to its holder alone on a secret screen, then checks the written copy by asking for random words.";
+    type Syntax = ShowSharesSyntax;
+
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
+        let set = cx.named(&syntax.shares, NameKind::ShareSet);
+        let check_words = match &syntax.check_words {
+            None => 3,
+            Some(c) if c.value > 20 => {
+                cx.problem(
+                    Problem::at(
+                        c.pos,
+                        format!("{} check words is more than a share has", c.value),
+                    )
+                    .hint("3 to 5 words is usual"),
+                );
+                return None;
+            }
+            Some(c) => usize::from(c.value),
+        };
+        Some(ShowShares {
+            set: set?,
+            check_words,
+        })
+    }
+
+    fn default_title(&self) -> String {
+        format!("Show each share of `{}` to its holder", self.set)
+    }
+
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+        let set = cx.vault.share_set(&self.set).ok_or_else(|| {
+            StepError::failed(format!(
+                "the share set `{}` is not in memory (was it wiped?)",
+                self.set
+            ))
+        })?;
+        let group_count = set.groups.len();
+        let mut plan = Vec::new();
+        for (g, group) in set.groups.iter().enumerate() {
+            for (m, held) in group.iter().enumerate() {
+                plan.push((
+                    g,
+                    m,
+                    held.holder.clone(),
+                    group.len(),
+                    held.share.info().member_threshold,
+                ));
+            }
+        }
+        for (g, m, holder, members, threshold) in plan {
+            let (words, digest, count) = {
+                let share = &cx
+                    .vault
+                    .share_set(&self.set)
+                    .ok_or_else(|| StepError::failed("the share set was wiped"))?
+                    .groups[g][m]
+                    .share;
+                (
+                    share.to_words(),
+                    share.digest().to_string(),
+                    share.word_count(),
+                )
+            };
+            let role = cx.role(&holder);
+            let caption = format!(
+                "Share {} of group {} of {group_count} ({threshold} of {members} needed), set `{}`, {count} words",
+                m + 1,
+                g + 1,
+                self.set
+            );
+            cx.operator.show_secret(
+                &cx.view,
+                &SecretView {
+                    holder: role.clone(),
+                    caption,
+                    words: &words,
+                },
+            )?;
+            for position in pick_positions(count, self.check_words)? {
+                let expected = words
+                    .expose_secret()
+                    .split_whitespace()
+                    .nth(position - 1)
+                    .unwrap_or_default();
+                cx.operator.ask_secret(
+                    &cx.view,
+                    &SecretAsk {
+                        kind: SecretKind::CheckWord(position),
+                        role: Some(role.clone()),
+                        prompt: format!("{}, word {position} of your copy", role.name),
+                    },
+                    &|typed| {
+                        if same_word(typed, expected) {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "that is not word {position} of the share: check your copy"
+                            ))
+                        }
+                    },
+                )?;
+            }
+            cx.record(
+                "share_shown",
+                &Shown {
+                    set: &self.set,
+                    group: g + 1,
+                    member: m + 1,
+                    holder: holder.as_str(),
+                    digest,
+                    words: count,
+                    check_words: self.check_words.min(count),
+                    check: if self.check_words == 0 {
+                        "not asked"
+                    } else {
+                        "passed"
+                    },
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
