@@ -44,17 +44,19 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
             }
         },
         None => {
-            println!(
-                "{} ({}): {} steps. Type `{ABORT_WORD}` at any prompt to stop the ceremony.",
+            let n = script.steps.len();
+            let intro = format!(
+                "{} ({}): {n} step{}. Type `{ABORT_WORD}` at any prompt to stop the ceremony.",
                 script.title,
                 script.id,
-                script.steps.len()
+                if n == 1 { "" } else { "s" }
             );
             plain_op = Plain::new(
                 std::io::stdin().lock(),
                 std::io::stdout(),
                 std::io::IsTerminal::is_terminal(&std::io::stdout()),
-            );
+            )
+            .with_intro(intro);
             &mut plain_op
         }
     };

@@ -30,6 +30,7 @@ pub struct Plain<R, W> {
     input: R,
     output: W,
     secret_screen: bool,
+    intro: Option<String>,
 }
 
 /// Enters the alternate screen and clears it.
@@ -63,7 +64,14 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             input,
             output,
             secret_screen,
+            intro: None,
         }
+    }
+
+    /// Text shown once, before the first step (after the transcript exists).
+    pub fn with_intro(mut self, intro: String) -> Self {
+        self.intro = Some(intro);
+        self
     }
 
     fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
@@ -128,6 +136,9 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
     }
 
     fn begin_step(&mut self, step: &StepView<'_>) -> Result<(), OperatorError> {
+        if let Some(intro) = self.intro.take() {
+            writeln!(self.output, "{intro}")?;
+        }
         writeln!(
             self.output,
             "\n[{}/{}] {} ({})",

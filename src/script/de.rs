@@ -228,10 +228,16 @@ impl<'a> NodeDe<'a> {
                 format!("expected {what}, found nothing"),
             )),
             NodeKind::Scalar(s, _) => Ok(s),
-            _ => Err(DeError::at(
+            NodeKind::Map(_) => Err(DeError::at(
                 self.node.pos,
                 format!("expected {what}, found {}", self.node.describe()),
-            )),
+            )
+            .with_hint("text containing `: ` must be quoted, such as \"Warning: do not ...\"")),
+            NodeKind::Seq(_) => Err(DeError::at(
+                self.node.pos,
+                format!("expected {what}, found {}", self.node.describe()),
+            )
+            .with_hint("write one value here, not a list")),
         }
     }
 
@@ -264,10 +270,22 @@ impl<'a> NodeDe<'a> {
     }
 
     fn wrong_type(&self, exp: &dyn de::Expected) -> DeError {
-        DeError::at(
+        let expected = match exp.to_string().as_str() {
+            "a sequence" => "a list".to_string(),
+            "a map" => "a mapping".to_string(),
+            other => other.to_string(),
+        };
+        let e = DeError::at(
             self.node.pos,
-            format!("expected {exp}, found {}", self.node.describe()),
-        )
+            format!("expected {expected}, found {}", self.node.describe()),
+        );
+        match (&self.node.kind, expected.as_str()) {
+            (NodeKind::Scalar(..), "a list") => e.with_hint("write a list, such as `[officer, witness-1]`, or one item per line starting with `- `"),
+            (NodeKind::Map(_), _) if expected.contains("text") || expected.contains("string") => {
+                e.with_hint("text containing `: ` must be quoted, such as \"Warning: do not ...\"")
+            }
+            _ => e,
+        }
     }
 }
 

@@ -310,9 +310,12 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
     };
     let roles = decode("roles").and_then(|n| resolve_roles(path, n, problems));
     let steps = match (&roles, decode("steps")) {
-        (Some(roles), Some(n)) => resolve_steps(n, roles, problems),
+        (Some((roles, _)), Some(n)) => {
+            resolve_steps(n, roles, &declared_roles(get("roles")), problems)
+        }
         _ => None,
     };
+    let roles = roles.and_then(|(roles, ok)| ok.then_some(roles));
     Some(Script {
         path: path.to_path_buf(),
         sha256,
@@ -328,7 +331,9 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
     })
 }
 
-fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<Vec<Role>> {
+/// Resolves the roles; returns every role that could be read (so steps can still be
+/// checked against them) and whether all were correct.
+fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<Role>, bool)> {
     let push = |p: Problem| problems.borrow_mut().push(p);
     let NodeKind::Map(entries) = &node.kind else {
         push(
@@ -399,10 +404,26 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<Vec<Ro
             cert,
         });
     }
-    ok.then_some(roles)
+    Some((roles, ok))
 }
 
-fn resolve_steps(node: &Node, roles: &[Role], problems: &Problems) -> Option<Vec<Step>> {
+/// Every key under `roles:`, valid or not.
+fn declared_roles(node: Option<&Node>) -> Vec<String> {
+    match node.map(|n| &n.kind) {
+        Some(NodeKind::Map(entries)) => entries
+            .iter()
+            .filter_map(|(k, _)| scalar_key(k).map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn resolve_steps(
+    node: &Node,
+    roles: &[Role],
+    declared: &[String],
+    problems: &Problems,
+) -> Option<Vec<Step>> {
     let push = |p: Problem| problems.borrow_mut().push(p);
     let NodeKind::Seq(items) = &node.kind else {
         push(
@@ -421,7 +442,7 @@ fn resolve_steps(node: &Node, roles: &[Role], problems: &Problems) -> Option<Vec
         );
         return None;
     }
-    let mut cx = Resolver::new(roles, problems);
+    let mut cx = Resolver::new(roles, declared, problems);
     let mut steps = Vec::with_capacity(items.len());
     let mut seen: std::collections::HashMap<StepId, Pos> = Default::default();
     let mut per_kind: std::collections::HashMap<&str, usize> = Default::default();

@@ -26,6 +26,9 @@ macro_rules! name_type {
         impl $name {
             /// Checks the form and makes the name.
             pub fn parse(s: &str) -> Result<$name, String> {
+                if s.is_empty() {
+                    return Err(concat!("the ", $what, " is empty: ", $hint).to_string());
+                }
                 if is_name(s, $max, $first, $rest) {
                     Ok($name(s.to_string()))
                 } else {
@@ -125,11 +128,17 @@ impl Interval {
                 "`{s}` is not an interval: write a number of days or weeks, such as `90d` or `13w`"
             )
         };
-        let (num, unit) = s.split_at(s.len().saturating_sub(1));
-        let n: u32 = num.parse().map_err(|_| bad())?;
+        let Some(unit) = s.chars().last() else {
+            return Err(bad());
+        };
+        let num = &s[..s.len() - unit.len_utf8()];
+        if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let n: u64 = num.parse().unwrap_or(u64::MAX);
         let days = match unit {
-            "d" => n,
-            "w" => n.checked_mul(7).ok_or_else(bad)?,
+            'd' => n,
+            'w' => n.saturating_mul(7),
             _ => return Err(bad()),
         };
         if days == 0 || days > 3660 {
@@ -137,7 +146,9 @@ impl Interval {
                 "`{s}` is out of range: an interval is from 1 day to 10 years (3660d)"
             ));
         }
-        Ok(Interval { days })
+        Ok(Interval {
+            days: u32::try_from(days).unwrap_or(u32::MAX),
+        })
     }
 
     /// The interval in days.

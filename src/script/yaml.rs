@@ -165,9 +165,7 @@ pub enum LoadError {
         max: usize,
     },
     /// Too many nodes, usually aliases that expand exponentially.
-    #[error(
-        "the document expands to more than {max} nodes (aliases that multiply, an \"alias bomb\"?)"
-    )]
+    #[error("the document has more than {max} nodes once its aliases are expanded")]
     TooManyNodes {
         /// Where the limit was crossed.
         pos: Pos,
@@ -187,7 +185,7 @@ pub enum LoadError {
         pos: Pos,
     },
     /// A YAML tag such as `!!str` or `!custom`.
-    #[error("YAML tags (`!{tag}`) are not part of the keyrite language")]
+    #[error("YAML tags (`{tag}`) are not part of the keyrite language")]
     Tag {
         /// The tagged node.
         pos: Pos,
@@ -222,9 +220,13 @@ impl LoadError {
             }
             LoadError::NotUtf8 { .. } => Some("save the file as UTF-8"),
             LoadError::TooLarge { .. } => Some("is this the right file? split very long ceremonies into several scripts"),
-            LoadError::TooDeep { .. } | LoadError::TooManyNodes { .. } => {
-                Some("ceremony scripts are shallow; this file is probably not a keyrite script")
+            LoadError::TooDeep { .. } => {
+                Some("ceremony scripts nest a few levels deep; this file is probably not a keyrite script")
             }
+            LoadError::TooManyNodes { .. } => Some(
+                "a ceremony script has a few thousand nodes; aliases that refer to aliases multiply (an \"alias bomb\"), so remove them",
+            ),
+            LoadError::Tag { .. } => Some("remove the tag; quote the value if it must stay text"),
             LoadError::UnknownAnchor { .. } => Some("define the anchor (`&name`) before using it (`*name`)"),
             _ => None,
         }
@@ -259,6 +261,8 @@ pub fn decode(bytes: &[u8], budget: Budget) -> Result<&str, LoadError> {
             max: budget.max_bytes,
         });
     }
+    // A UTF-8 byte order mark is invisible in editors and means nothing in YAML.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         // The prefix is valid UTF-8 by definition of `valid_up_to`.
@@ -273,6 +277,15 @@ pub fn decode(bytes: &[u8], budget: Budget) -> Result<&str, LoadError> {
             byte: bytes[e.valid_up_to()],
         }
     })
+}
+
+/// A tag as it was written: `!!str` for the YAML core tags, `!name` for local ones.
+fn tag_text(tag: &yaml_rust2::parser::Tag) -> String {
+    match tag.handle.as_str() {
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        "!" | "" => format!("!{}", tag.suffix),
+        handle => format!("{handle}{}", tag.suffix),
+    }
 }
 
 enum Frame {
@@ -304,6 +317,8 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                     pos,
                     max: budget.max_depth,
                 }
+            } else if e.info().contains("unknown anchor") {
+                LoadError::UnknownAnchor { pos }
             } else {
                 LoadError::Syntax {
                     pos,
@@ -336,7 +351,7 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                 if let Some(tag) = tag {
                     return Err(LoadError::Tag {
                         pos,
-                        tag: format!("{}{}", tag.handle.trim_start_matches('!'), tag.suffix),
+                        tag: tag_text(&tag),
                     });
                 }
                 nodes += 1;
@@ -357,7 +372,7 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                 if let Some(tag) = tag {
                     return Err(LoadError::Tag {
                         pos,
-                        tag: format!("{}{}", tag.handle.trim_start_matches('!'), tag.suffix),
+                        tag: tag_text(tag),
                     });
                 }
                 nodes += 1;

@@ -167,16 +167,20 @@ struct Defined {
 /// The state of checking: roles, names defined so far, and where problems go.
 pub struct Resolver<'a> {
     roles: &'a [Role],
+    declared: &'a [String],
     problems: &'a Problems,
     names: HashMap<String, Defined>,
     step: StepId,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver over the script's roles.
-    pub fn new(roles: &'a [Role], problems: &'a Problems) -> Resolver<'a> {
+    /// A resolver over the script's roles. `declared` are all role ids written under
+    /// `roles:`, including those with problems of their own (already reported), so that
+    /// steps naming them are not reported again.
+    pub fn new(roles: &'a [Role], declared: &'a [String], problems: &'a Problems) -> Resolver<'a> {
         Resolver {
             roles,
+            declared,
             problems,
             names: HashMap::new(),
             step: StepId::parse("start")
@@ -206,11 +210,15 @@ impl<'a> Resolver<'a> {
         if let Some(role) = self.roles.iter().find(|r| r.id.as_str() == name.value) {
             return Some(role.id.clone());
         }
+        if self.declared.contains(&name.value) {
+            return None;
+        }
         let ids: Vec<&str> = self.roles.iter().map(|r| r.id.as_str()).collect();
         let p = Problem::at(name.pos, format!("unknown role `{}`", name.value));
-        self.problem(match did_you_mean(&name.value, &ids) {
-            Some(m) => p.hint(format!("did you mean `{m}`?")),
-            None => p.hint(format!(
+        self.problem(match (did_you_mean(&name.value, &ids), ids.is_empty()) {
+            (Some(m), _) => p.hint(format!("did you mean `{m}`?")),
+            (None, true) => p.hint("define the role under `roles:`"),
+            (None, false) => p.hint(format!(
                 "roles are defined under `roles:`; this script has {}",
                 crate::script::de::one_of(&ids)
             )),
@@ -403,10 +411,21 @@ impl Text {
                     literal.push('}');
                 }
                 '{' => {
-                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    let mut name = String::new();
+                    let mut closed = false;
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    if !closed {
+                        return Err(format!("`{{{name}` has no closing `}}`"));
+                    }
                     if FieldName::parse(&name).is_err() {
                         return Err(format!(
-                            "`{{{name}` is not a placeholder such as `{{seal_number}}`"
+                            "`{{{name}}}` is not a placeholder such as `{{seal_number}}`"
                         ));
                     }
                     if !literal.is_empty() {

@@ -69,11 +69,11 @@ impl TranscriptError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             TranscriptError::CreateDir { .. } | TranscriptError::Create { .. } => Some(
-                "check that the records folder (--records) is on a writable disk with free space",
+                "--records must name a folder you can write to (not a file), on a disk with free space",
             ),
             TranscriptError::Write { .. } | TranscriptError::Failed { .. } => Some(
-                "the transcript on disk ends at the last complete record and still verifies; \
-                 free space or fix the disk, then run the ceremony again from the start",
+                "every record before this one is on disk and intact (`keyrite verify` reports the \
+                 transcript as INCOMPLETE); free space or fix the disk, then run the ceremony again",
             ),
             TranscriptError::BadFields { .. } => None,
         }
