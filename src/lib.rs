@@ -13,3 +13,4 @@ pub mod script;
 pub mod slip39;
 pub mod steps;
 pub mod transcript;
+pub mod tui;

@@ -95,9 +95,9 @@ pub fn main() -> i32 {
         Command::Run {
             script,
             answers,
-            plain: _,
+            plain,
             records,
-        } => run::run(&script, answers.as_deref(), &records),
+        } => run::run(&script, answers.as_deref(), plain, &records),
         Command::Check { scripts } => check::check(&scripts),
         Command::Slip39 { command } => slip39::run(command),
         Command::Schema => {

@@ -4,13 +4,16 @@ use std::path::Path;
 
 use super::check::print_problems;
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::engine::{self, End, EngineError, RunOptions};
+use std::io::IsTerminal;
+
+use crate::engine::{self, End, EngineError, Outcome, RunOptions};
 use crate::operator::answers::{Answers, AnswersError};
 use crate::operator::plain::{Plain, ABORT_WORD};
 use crate::operator::Operator;
 use crate::script::{self, ScriptError};
+use crate::tui::TuiError;
 
-pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) -> i32 {
+pub(super) fn run(script_path: &Path, answers: Option<&Path>, plain: bool, records: &Path) -> i32 {
     // Before any secret can exist: no core dumps, memory locked where allowed.
     let hygiene = crate::hygiene::harden();
     let script = match script::load(script_path) {
@@ -25,6 +28,25 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
             return EXIT_USAGE;
         }
     };
+    let options = RunOptions {
+        records: records.to_path_buf(),
+        hygiene,
+    };
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if answers.is_none() && !plain && terminal {
+        return match crate::tui::run_ceremony(&script, &options) {
+            Ok(outcome) => report_outcome(&outcome, script_path),
+            Err(TuiError::Engine(EngineError::Transcript(e))) => {
+                let hint = e.hint();
+                report(&e, hint);
+                EXIT_FAILED
+            }
+            Err(e) => {
+                report(&e, Some("run with --plain for line-by-line prompts"));
+                EXIT_FAILED
+            }
+        };
+    }
     let mut answers_op;
     let mut plain_op;
     let operator: &mut dyn Operator = match answers {
@@ -60,14 +82,7 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
             &mut plain_op
         }
     };
-    let outcome = match engine::run(
-        &script,
-        operator,
-        &RunOptions {
-            records: records.to_path_buf(),
-            hygiene,
-        },
-    ) {
+    let outcome = match engine::run(&script, operator, &options) {
         Ok(o) => o,
         Err(EngineError::Transcript(e)) => {
             let hint = e.hint();
@@ -75,6 +90,11 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, records: &Path) ->
             return EXIT_FAILED;
         }
     };
+    report_outcome(&outcome, script_path)
+}
+
+/// Prints how the ceremony ended and returns the exit code.
+fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
     let path = outcome.transcript.display();
     let head = &outcome.head.hash;
     match &outcome.end {
