@@ -26,15 +26,15 @@
 //!   written to stdout in one complete write, which std's line writer passes through
 //!   without keeping a copy in its buffer.
 //! - Reading shares from a pipe is fine; a passphrase typed at a terminal is read with
-//!   echo off (through `stty`, since the crate has no terminal dependency) and its two
-//!   entries are compared in constant time.
+//!   echo off ([`EchoOff`]) and its two entries are compared in constant time.
+//! - Both commands first apply the process hygiene of [`hygiene::harden`] (no core dumps,
+//!   memory locked where allowed), best effort as for a ceremony.
 //! - Exit codes: 0 success, 1 recovery could not finish (end of input, digest mismatch,
 //!   I/O), 2 usage errors (reported as `error:` and `hint:` on stderr).
 //! - Nothing the user typed is unwrapped; no error message quotes a secret.
 
 use std::fmt;
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::process::{Command, Stdio};
 
 use clap::{ArgAction, Args, Subcommand};
 use serde::Serialize;
@@ -43,15 +43,16 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::hygiene::{self, EchoOff};
 use crate::slip39::{
     split_with_os_random, CollectProgress, Collector, GroupSpec, MasterSecret, Passphrase, Share,
-    ShareInfo, Slip39Error, SplitConfig, WORDS,
+    ShareInfo, ShareWords, Slip39Error, SplitConfig, WORDS,
 };
 
 /// The `slip39` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Slip39Command {
-    /// Create a Shamir mnemonic set (as `shamir create`).
+    /// Create a Shamir mnemonic set (as `shamir create`)
     ///
     /// SCHEME can be one of:
     ///
@@ -207,6 +208,8 @@ impl UsageError {
 
 /// Runs a `slip39` subcommand and returns the exit code.
 pub fn run(command: Slip39Command) -> i32 {
+    // Best effort; what did not take effect is not worth a line in the reference layout.
+    let _ = hygiene::harden();
     match command {
         Slip39Command::Create(args) => create(&args),
         Slip39Command::Recover(args) => recover(&args),
@@ -393,8 +396,8 @@ fn create_inputs(args: &CreateArgs) -> Result<(SplitConfig, MasterSecret, Passph
         Some(hex) => Some(decode_hex(&hex.0)?),
         None => None,
     };
-    if secret_bytes.is_none() && (args.strength % 16 != 0 || !(128..=512).contains(&args.strength))
-    {
+    let strength_ok = args.strength.is_multiple_of(16) && (128..=512).contains(&args.strength);
+    if secret_bytes.is_none() && !strength_ok {
         return Err(UsageError::Strength(args.strength));
     }
     let passphrase = match &args.passphrase {
@@ -402,13 +405,15 @@ fn create_inputs(args: &CreateArgs) -> Result<(SplitConfig, MasterSecret, Passph
         None => Passphrase::empty(),
     };
     config.validate().map_err(Slip39Error::from)?;
-    let secret = match secret_bytes {
-        Some(bytes) => MasterSecret::from_zeroizing(bytes)?,
+    let given = secret_bytes.map(MasterSecret::from_zeroizing).transpose()?;
+    // After the checks, so that a misuse is reported as such even in a pipe; before any
+    // secret is drawn or any share made.
+    may_print_secrets(args.allow_pipe)?;
+    let secret = match given {
+        Some(secret) => secret,
         // The strength was checked above: 128..=512 bits.
         None => MasterSecret::generate((args.strength / 8) as usize)?,
     };
-    // Last, so that a misuse is reported as such even in a pipe; before any share exists.
-    may_print_secrets(args.allow_pipe)?;
     Ok((config, secret, passphrase))
 }
 
@@ -419,11 +424,11 @@ fn create(args: &CreateArgs) -> i32 {
     };
     let shares = match split_with_os_random(&secret, &passphrase, &config) {
         Ok(shares) => shares,
-        Err(e @ Slip39Error::Random(_)) => {
+        // The inputs were validated: only the random source or a bug can fail here.
+        Err(e) => {
             report(&e, Some("nothing was printed; try again"));
             return EXIT_FAILED;
         }
-        Err(e) => return usage(&UsageError::Slip39(e)),
     };
     let hex = secret_hex(secret.expose_secret());
     let words: Vec<Vec<_>> = shares
@@ -487,7 +492,7 @@ fn print_create_text(
     out: &mut dyn Write,
     hex: &str,
     config: &SplitConfig,
-    words: &[Vec<crate::slip39::ShareWords>],
+    words: &[Vec<ShareWords>],
 ) -> io::Result<()> {
     secret_line(out, &["Using master secret: ", hex])?;
     for (i, (spec, group)) in config.groups.iter().zip(words).enumerate() {
@@ -632,64 +637,25 @@ fn read_secret_line(input: &mut dyn BufRead) -> io::Result<Option<Zeroizing<Stri
     Ok(Some(line))
 }
 
-/// Terminal echo off on stdin until dropped, through `stty` (no terminal dependency).
-struct EchoOff {
-    saved: String,
-}
-
-impl EchoOff {
-    fn stdin() -> Option<EchoOff> {
-        let stty = |args: &[&str]| {
-            Command::new("stty")
-                .args(args)
-                .stdin(Stdio::inherit())
-                .stderr(Stdio::null())
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-        };
-        let saved = String::from_utf8(stty(&["-g"])?.stdout).ok()?;
-        let saved = saved.trim().to_owned();
-        stty(&["-echo"])?;
-        Some(EchoOff { saved })
-    }
-}
-
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        let _ = Command::new("stty")
-            .arg(&self.saved)
-            .stdin(Stdio::inherit())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 /// One passphrase entry, hidden when stdin is a terminal. As the reference's `getpass`,
-/// the prompt and the newline after the entry go to the terminal side (stderr here), not
-/// to stdout.
+/// the prompt goes to the terminal side (stderr here), not to stdout; so does the newline
+/// after a piped entry (at a terminal, the Enter key echoes it).
 fn read_hidden(
     input: &mut dyn BufRead,
     prompt: &str,
     tty: bool,
 ) -> Result<Option<Zeroizing<String>>, RecoverError> {
     // Echo goes off before the prompt shows, so nothing typed after it is echoed.
-    let echo = if tty {
-        let echo = EchoOff::stdin();
-        if echo.is_none() {
-            eprintln!("warning: cannot turn terminal echo off (stty failed): the passphrase will be visible as you type");
-        }
-        echo
-    } else {
-        None
-    };
+    let echo = tty.then(EchoOff::stdin);
     let mut err = io::stderr();
     write!(err, "{prompt}: ")
         .and_then(|()| err.flush())
         .map_err(RecoverError::Write)?;
     let line = read_secret_line(input).map_err(RecoverError::Read);
     drop(echo);
-    writeln!(err).map_err(RecoverError::Write)?;
+    if !tty {
+        writeln!(err).map_err(RecoverError::Write)?;
+    }
     line
 }
 
