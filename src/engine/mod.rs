@@ -8,7 +8,7 @@
 //!   once and the file ends at its last complete record.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub mod vault;
 
@@ -206,6 +206,7 @@ pub fn run(
         EVENT_STARTED,
         &started(script, operator, &options.hygiene),
     )?;
+    operator.recorded(transcript.next_seq(), transcript.head_hash());
     let path = transcript.path().to_path_buf();
     let mut values = Values::new();
     let mut vault = Vault::default();
@@ -299,28 +300,19 @@ fn view_of(script: &Script, index: usize) -> StepView<'_> {
 }
 
 fn run_step(step: &crate::script::Step, cx: &mut StepContext<'_>) -> Result<(), StepError> {
-    cx.transcript.append(
-        Some(&step.id),
-        EVENT_STEP_STARTED,
-        &StepStarted {
-            number: cx.view.number,
-            kind: cx.view.kind,
-            title: cx.view.title,
-        },
-    )?;
+    let started = StepStarted {
+        number: cx.view.number,
+        kind: cx.view.kind,
+        title: cx.view.title,
+    };
+    cx.record(EVENT_STEP_STARTED, &started)?;
     cx.operator.begin_step(&cx.view)?;
     step.action.run(cx)?;
-    cx.transcript.append(
-        Some(&step.id),
+    cx.record(
         EVENT_STEP_DONE,
         &StepDone {
             kind: step.action.kind(),
         },
     )?;
     Ok(())
-}
-
-/// The default records folder, `records/` in the current directory.
-pub fn default_records() -> &'static Path {
-    Path::new("records")
 }

@@ -201,6 +201,12 @@ pub trait Operator {
         validate: SecretValidator<'_>,
     ) -> Result<Zeroizing<String>, OperatorError>;
 
+    /// A record was written: the transcript now has `records` records and its last line
+    /// hashes to `head`. Front ends that show the head hash keep it; others ignore it.
+    fn recorded(&mut self, records: u64, head: &str) {
+        let _ = (records, head);
+    }
+
     /// Something worth telling the room (a fact recorded, a warning).
     fn inform(&mut self, step: &StepView<'_>, message: &str);
 }

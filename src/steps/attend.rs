@@ -37,6 +37,10 @@ impl StepKind for Attend {
         "Attendance".to_string()
     }
 
+    fn confirmers(&self) -> &[RoleId] {
+        &self.roles
+    }
+
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
         for id in &self.roles {
             let role = cx.role(id);

@@ -54,6 +54,10 @@ impl StepKind for Confirm {
         "Confirmation".to_string()
     }
 
+    fn confirmers(&self) -> &[RoleId] {
+        &self.by
+    }
+
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
         let statement = self.text.render(cx.values);
         for id in &self.by {

@@ -53,6 +53,11 @@ pub trait StepKind: Sized {
     fn default_title(&self) -> String;
     /// Runs the step.
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError>;
+    /// The roles who confirm in this step, in the order they are asked (a front end
+    /// shows who has confirmed and who has not).
+    fn confirmers(&self) -> &[RoleId] {
+        &[]
+    }
 }
 
 macro_rules! step_kinds {
@@ -94,6 +99,13 @@ macro_rules! step_kinds {
             pub fn default_title(&self) -> String {
                 match self {
                     $(Action::$ty(s) => s.default_title(),)*
+                }
+            }
+
+            /// The roles who confirm in this step, in order.
+            pub fn confirmers(&self) -> &[RoleId] {
+                match self {
+                    $(Action::$ty(s) => s.confirmers(),)*
                 }
             }
 
@@ -511,9 +523,10 @@ pub struct StepContext<'a> {
 impl<'a> StepContext<'a> {
     /// Writes a record for this step and syncs it before returning.
     pub fn record<F: Serialize>(&mut self, event: &str, fields: &F) -> Result<(), StepError> {
-        self.transcript
-            .append(Some(self.view.id), event, fields)
-            .map_err(StepError::from)
+        self.transcript.append(Some(self.view.id), event, fields)?;
+        self.operator
+            .recorded(self.transcript.next_seq(), self.transcript.head_hash());
+        Ok(())
     }
 
     /// Asks the operator to type a value for `key` and checks its form.

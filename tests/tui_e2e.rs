@@ -1,0 +1,492 @@
+//! End to end: the real binary runs the whole demo ceremony in a pseudo-terminal of
+//! 120x40, driven by keystrokes; `vt100` interprets the byte stream into a screen. At
+//! each step the test checks what is on screen, then answers as the people in the room
+//! would. It plays each share holder: it reads the words off the secret screen and types
+//! the check words back. After each secret screen is left, none of the share's words may
+//! appear in the output that follows (nor on any screen drawn later, nor on the normal
+//! screen or its scrollback at the end). Finally `keyrite verify --json` must say the
+//! transcript is intact.
+
+use std::io::{ErrorKind, Write};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use expectrl::Session;
+
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Pty {
+    session: expectrl::session::OsSession,
+    parser: vt100::Parser,
+    log: Vec<u8>,
+    /// Every screen seen, with the log length when it was seen.
+    screens: Vec<(usize, String)>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str]) -> Pty {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyrite"));
+        cmd.args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR");
+        let mut session = Session::spawn(cmd).expect("keyrite starts in a pty");
+        session
+            .get_process_mut()
+            .set_window_size(COLS, ROWS)
+            .expect("the pty takes a size");
+        Pty {
+            session,
+            parser: vt100::Parser::new(ROWS, COLS, 2000),
+            log: Vec::new(),
+            screens: Vec::new(),
+        }
+    }
+
+    /// Reads whatever output is waiting; returns false at end of output.
+    fn pump(&mut self) -> bool {
+        let mut buf = [0u8; 8192];
+        loop {
+            match self.session.try_read(&mut buf) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.parser.process(&buf[..n]);
+                    self.log.extend_from_slice(&buf[..n]);
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
+                // EIO: the child closed the pty.
+                Err(_) => return false,
+            }
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen shows every one of `needles`; returns the screen.
+    fn wait_all(&mut self, needles: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let alive = self.pump();
+            let screen = self.screen();
+            if needles.iter().all(|n| screen.contains(n)) {
+                self.screens.push((self.log.len(), screen.clone()));
+                return screen;
+            }
+            if !alive || start.elapsed() > WAIT {
+                panic!("waited for {needles:?}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+
+    fn wait(&mut self, needle: &str) -> String {
+        self.wait_all(&[needle])
+    }
+
+    /// Waits for a field prompt whose label is on a line of its own.
+    fn wait_label(&mut self, label: &str) {
+        let start = Instant::now();
+        loop {
+            self.pump();
+            let screen = self.screen();
+            let found = screen.lines().any(|l| {
+                l.split('│').any(|cell| cell.trim() == label) && screen.contains("Type the value:")
+            });
+            if found {
+                self.screens.push((self.log.len(), screen));
+                return;
+            }
+            if start.elapsed() > WAIT {
+                panic!("waited for the field {label:?}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.session.write_all(keys.as_bytes()).expect("keys go in");
+        self.session.flush().expect("keys are sent");
+    }
+
+    fn line(&mut self, text: &str) {
+        self.send(text);
+        self.send("\r");
+    }
+
+    fn wait_exit(&mut self) {
+        let start = Instant::now();
+        while self.pump() {
+            if start.elapsed() > WAIT {
+                panic!("keyrite did not exit; the screen is:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+}
+
+/// Text without escape sequences (CSI, OSC and two-byte escapes), lowercased.
+fn plain_text(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' {
+                        break;
+                    }
+                    if c == '\x1b' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.to_lowercase()
+}
+
+/// Whether `word` occurs in `text` as a whole word.
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphabetic())
+            && !after.is_some_and(|c| c.is_ascii_alphabetic())
+    })
+}
+
+/// The share words on a revealed secret screen: "N. word" cells, in order.
+fn words_on(screen: &str) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for line in screen.lines() {
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        for pair in tokens.windows(2) {
+            if let Some(n) = pair[0]
+                .strip_suffix('.')
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                if pair[1].chars().all(|c| c.is_ascii_lowercase()) && pair[1].len() >= 4 {
+                    found.push((n, pair[1].to_string()));
+                }
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, w)| w).collect()
+}
+
+/// Words of the UI and the script that any screen may show.
+/// Text the program prints on its own (the script, the UI's strings, the CLI's summary):
+/// a share word that is also one of these words says nothing about a leak.
+fn public_text() -> String {
+    format!(
+        "{}{}{}",
+        include_str!("../ceremonies/demo.yaml"),
+        include_str!("../src/tui/text.rs"),
+        include_str!("../src/cli/run.rs")
+    )
+    .to_lowercase()
+}
+
+fn the_number_in(screen: &str, before: &str) -> Option<usize> {
+    let at = screen.find(before)?;
+    screen[..at]
+        .split_whitespace()
+        .last()
+        .and_then(|w| w.parse().ok())
+}
+
+/// Plays one holder: reveal, read the words, confirm, type the check words back.
+/// Returns the words and where in the log the secret screen began and was left.
+fn holder(pty: &mut Pty, name: &str, role: &str) -> (Vec<String>, usize, usize) {
+    let warning = pty.wait(&format!("The next screen is for {name} ({role}) only."));
+    assert!(warning.contains("Everyone else, please look away"));
+    assert!(warning.contains("press Enter when only you can see the screen"));
+    assert!(!warning.contains(" 1. "), "no word before the reveal");
+    let revealed = pty.log.len();
+    pty.send("\r");
+    let shown = pty.wait_all(&[&format!("SECRET: for {name} ({role}) only"), "33. "]);
+    let words = words_on(&shown);
+    assert_eq!(words.len(), 33, "33 words on the secret screen:\n{shown}");
+    for w in &words {
+        assert!(
+            keyrite::slip39::word_index(w).is_some(),
+            "{w} is a SLIP-39 word"
+        );
+    }
+    assert!(
+        !shown.contains("present:"),
+        "the secret screen is alone on screen"
+    );
+    pty.send("\r");
+    pty.wait("Have you written all 33 words, in order?");
+    pty.send("y");
+    let left = pty.log.len();
+    let mut answered = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let n = loop {
+            pty.pump();
+            let screen = pty.screen();
+            if let Some(n) = the_number_in(&screen, "of your copy") {
+                if screen.contains(&format!("{name}, word")) && !answered.contains(&n) {
+                    break n;
+                }
+            }
+            assert!(start.elapsed() < WAIT, "no check word asked:\n{screen}");
+            std::thread::sleep(Duration::from_millis(15));
+        };
+        let screen = pty.wait("Check word");
+        assert!(screen.contains("What you type is hidden"), "{screen}");
+        answered.push(n);
+        pty.line(&words[n - 1]);
+    }
+    (words, revealed, left)
+}
+
+#[test]
+fn the_whole_demo_by_keystrokes() {
+    let records = tempfile::tempdir().expect("a temporary folder");
+    let records_arg = records.path().to_str().expect("utf-8 path").to_string();
+    let mut pty = Pty::spawn(&["run", "ceremonies/demo.yaml", "--records", &records_arg]);
+
+    // Attendance: each person confirms separately; the roster shows who has.
+    let people = [
+        ("Alice Example", "officer", "AE"),
+        ("Bob Example", "witness-1", "BE"),
+        ("Dana Example", "witness-2", "DE"),
+        ("Carol Example", "custodian-1", "CE"),
+        ("Erin Example", "custodian-2", "EE"),
+        ("Frank Example", "custodian-3", "FE"),
+    ];
+    let first = pty.wait("Alice Example's initials");
+    assert!(first.contains("Demo treasury genesis"));
+    assert!(first.contains("(demo-genesis)"));
+    assert!(first.contains("Step 1 of 12 · attend"));
+    assert!(first.contains("Who confirms"));
+    assert!(first.contains("nobody has confirmed attendance yet"));
+    assert!(
+        first.contains("records · head "),
+        "the header shows the transcript"
+    );
+    for (i, (name, _role, initials)) in people.iter().enumerate() {
+        let screen = pty.wait(&format!("{name}'s initials"));
+        for (other, _, other_initials) in &people[..i] {
+            assert!(
+                screen.contains(*other) && screen.contains(&format!("confirmed {other_initials}")),
+                "{other} shows as confirmed:\n{screen}"
+            );
+        }
+        pty.line(initials);
+    }
+
+    // The room.
+    pty.wait_label("Room");
+    let screen = pty.screen();
+    assert!(screen.contains("present: Alice Example"), "{screen}");
+    pty.line("Safe room 4.12, Example HQ");
+    pty.wait_label("Laptop bag seal");
+    pty.line("TB-004217");
+
+    // Two witnesses confirm the seal; a wrong answer is explained and asked again.
+    let seal = pty.wait("Bob Example (witness-1), please confirm:");
+    assert!(seal.contains("TB-004217 and matches"));
+    pty.line("B3");
+    pty.wait("are not initials");
+    for _ in 0..2 {
+        pty.send("\x7f");
+    }
+    pty.line("BE");
+    pty.wait("Dana Example (witness-2), please confirm:");
+    pty.line("DE");
+    pty.wait_all(&["Step 4 of 12", "Alice Example (officer), please confirm:"]);
+    pty.line("AE");
+    pty.wait_all(&["Step 4 of 12", "Bob Example (witness-1), please confirm:"]);
+    pty.line("BE");
+
+    // Dice are optional: skip them.
+    let dice = pty.wait("Dice rolls");
+    assert!(dice.contains("What you type is hidden"));
+    pty.send("\r");
+
+    // Split and fingerprint run by themselves; then each holder sees their share.
+    let mut shares = Vec::new();
+    for (name, role) in [
+        ("Carol Example", "custodian-1"),
+        ("Erin Example", "custodian-2"),
+        ("Frank Example", "custodian-3"),
+    ] {
+        shares.push(holder(&mut pty, name, role));
+    }
+
+    // Where each share is kept.
+    for (member, holder) in [(1, "custodian-1"), (2, "custodian-2"), (3, "custodian-3")] {
+        for (field, value) in [
+            ("Site", "Example HQ vault"),
+            ("Container", "Safe 1"),
+            ("Seal", "TB-00500"),
+            ("Holder", "the custodian"),
+        ] {
+            pty.wait_label(&format!(
+                "share 1/{member} of treasury-shares (held by {holder}): {field}"
+            ));
+            pty.line(value);
+        }
+    }
+    for item in ["laptop", "backup-drive"] {
+        for field in ["Site", "Container", "Seal", "Holder"] {
+            pty.wait_label(&format!("{item}: {field}"));
+            pty.line("Example");
+        }
+    }
+
+    // The closing note.
+    let closing = pty.wait("Press Enter to acknowledge.");
+    assert!(closing.contains("head hash aloud"));
+    pty.send("\r");
+    let end = pty.wait("Completed: every step is done.");
+    assert!(end.contains("head hash (read it aloud)"));
+    pty.send("\r");
+    pty.wait_exit();
+    assert!(
+        !pty.parser.screen().alternate_screen(),
+        "the alternate screen was left"
+    );
+    assert!(
+        !pty.parser.screen().hide_cursor(),
+        "the cursor is shown again"
+    );
+
+    // Back on the normal screen: the CLI's summary.
+    let normal = pty.screen();
+    assert!(normal.contains("completed: "), "{normal}");
+    let transcript = normal
+        .split_whitespace()
+        .find(|w| w.ends_with(".jsonl"))
+        .expect("the summary names the transcript")
+        .to_string();
+
+    // No share word after its secret screen was left: not in the bytes that followed,
+    // not on any screen drawn later, not on the normal screen or its scrollback.
+    let public = public_text();
+    let mut scrollback = String::new();
+    pty.parser.set_scrollback(usize::MAX);
+    scrollback.push_str(&pty.parser.screen().contents());
+    for (k, (words, _, left)) in shares.iter().enumerate() {
+        // The output after this screen was left, less the later secret screens (shares
+        // of one set begin with the same few words, which those screens show rightly).
+        let mut after = Vec::new();
+        let mut from = *left;
+        for (_, revealed, later_left) in &shares[k + 1..] {
+            after.extend_from_slice(&pty.log[from..*revealed]);
+            from = *later_left;
+        }
+        after.extend_from_slice(&pty.log[from..]);
+        let after = plain_text(&after);
+        let secret_words: Vec<&String> = words.iter().filter(|w| !has_word(&public, w)).collect();
+        assert!(secret_words.len() >= 20, "enough words to check");
+        for w in &secret_words {
+            assert!(
+                !has_word(&after, w),
+                "`{w}` was written after its secret screen"
+            );
+            for (at, screen) in &pty.screens {
+                let in_later_secret = shares[k + 1..].iter().any(|(_, r, l)| at > r && at <= l);
+                if at > left && !in_later_secret {
+                    assert!(
+                        !has_word(&screen.to_lowercase(), w),
+                        "`{w}` on a later screen"
+                    );
+                }
+            }
+            assert!(!has_word(&scrollback.to_lowercase(), w));
+        }
+    }
+
+    // The transcript verifies.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .args(["verify", &transcript, "--json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("verify runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert!(Path::new(&transcript).exists());
+    let text = std::fs::read_to_string(&transcript).expect("the transcript");
+    assert!(text.contains("\"operator\":\"tty\""));
+    for (words, _, _) in &shares {
+        // JSON keys can be list words ("member"): look for any two words in a row.
+        for pair in words.windows(2) {
+            assert!(
+                !text.contains(&pair.join(" ")),
+                "share words in the transcript"
+            );
+        }
+    }
+}
+
+#[test]
+fn abort_asks_first_and_records_the_reason() {
+    let records = tempfile::tempdir().expect("a temporary folder");
+    let records_arg = records.path().to_str().expect("utf-8 path").to_string();
+    let mut pty = Pty::spawn(&["run", "ceremonies/demo.yaml", "--records", &records_arg]);
+    pty.wait("Alice Example's initials");
+    pty.line("AE");
+    pty.wait("Bob Example's initials");
+    // Esc asks first; Esc again keeps going.
+    pty.send("\x1b");
+    let dialog = pty.wait("Abort the ceremony?");
+    assert!(dialog.contains("Reason (recorded in the transcript):"));
+    pty.send("\x1b");
+    let back = pty.wait("Enter confirm");
+    assert!(!back.contains("Abort the ceremony?"));
+    // A reason is required.
+    pty.send("\x1b");
+    pty.wait("Abort the ceremony?");
+    pty.send("\r");
+    pty.wait("a reason is required");
+    pty.line("the officer was called away");
+    let end = pty.wait("The ceremony has ended");
+    assert!(end.contains("Aborted at step `attendance`: the officer was called away"));
+    pty.send("\r");
+    pty.wait_exit();
+    assert!(!pty.parser.screen().alternate_screen());
+    let status = pty.session.get_process().wait().expect("exit status");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 1)),
+        "aborted runs exit 1: {status:?}"
+    );
+    let normal = pty.screen();
+    let transcript = normal
+        .split_whitespace()
+        .find(|w| w.ends_with(".jsonl"))
+        .expect("the summary names the transcript")
+        .to_string();
+    let text = std::fs::read_to_string(&transcript).expect("the transcript");
+    assert!(text.contains("\"reason\":\"the officer was called away\""));
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .args(["verify", &transcript, "--json"])
+        .output()
+        .expect("verify runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+}

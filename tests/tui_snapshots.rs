@@ -1,0 +1,607 @@
+//! Snapshot tests of every screen of the terminal UI at 120x40 and 80x24, drawn with
+//! ratatui's `TestBackend` from an `App` driven by synthetic engine events and keys
+//! through `update`. The clock is injected (`Action::Tick`) and the transcript head is a
+//! fixed fake value, so snapshots hold no real time or hash.
+//!
+//! Refresh with `INSTA_UPDATE=always cargo test --test tui_snapshots`, then read every
+//! changed `.snap` under `tests/snapshots/`.
+
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use keyrite::operator::SecretKind;
+use keyrite::tui::app::{App, CeremonyInfo, HeadInfo, Screen};
+use keyrite::tui::operator::{Ask, EngineEvent, Finished, Person, Reply, Request};
+use keyrite::tui::theme::Theme;
+use keyrite::tui::Action;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use zeroize::Zeroizing;
+
+/// Fixed DEMO words (the recovery demo's public test share), never a real share.
+const DEMO_WORDS: &str = "execute morning academic acid avoid golden entrance force sniff dragon evil ranked skin intimate smith relate shelter belong transfer segment believe math float lecture walnut mortgage presence says pregnant amuse olympic enforce python";
+
+/// The demo words that no public text (the script, the UI's strings) contains, so
+/// finding one on screen can only mean a leak.
+fn secret_only_words() -> Vec<&'static str> {
+    let public = format!(
+        "{}{}",
+        include_str!("../ceremonies/demo.yaml"),
+        include_str!("../src/tui/text.rs")
+    )
+    .to_lowercase();
+    let words: Vec<&str> = DEMO_WORDS
+        .split(' ')
+        .filter(|w| !public.contains(*w))
+        .collect();
+    assert!(words.len() >= 25, "most demo words are checked");
+    words
+}
+
+struct Sim {
+    app: App,
+    replies: Vec<Receiver<Reply>>,
+}
+
+fn info(script: &str) -> CeremonyInfo {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let script = keyrite::script::load(&path).expect("the demo script loads");
+    CeremonyInfo::from_script(&script)
+}
+
+fn person(role: &str, name: &str) -> Person {
+    Person {
+        role: role.to_string(),
+        name: name.to_string(),
+    }
+}
+
+impl Sim {
+    fn new(script: &str, theme: Theme) -> Sim {
+        let mut app = App::new(info(script), theme, Arc::new(Mutex::new(None)));
+        app.update(Action::Tick(Duration::from_secs(3723)));
+        app.set_head(HeadInfo {
+            records: 17,
+            hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+        });
+        Sim {
+            app,
+            replies: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, e: EngineEvent) {
+        self.app.update(Action::Engine(e));
+    }
+
+    fn begin(&mut self, step: usize) {
+        self.event(EngineEvent::BeginStep(step));
+    }
+
+    fn ask(&mut self, step: usize, ask: Ask) {
+        let (reply, rx) = mpsc::channel();
+        self.replies.push(rx);
+        self.event(EngineEvent::Request(Request { step, ask, reply }));
+    }
+
+    fn inform(&mut self, step: usize, message: &str) {
+        self.event(EngineEvent::Inform {
+            step,
+            message: message.to_string(),
+        });
+    }
+
+    fn ok(&mut self) {
+        self.event(EngineEvent::Verdict(Ok(())));
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        if let Some(a) = Action::key(code) {
+            self.app.update(a);
+        }
+    }
+
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn last_reply(&self) -> Option<Reply> {
+        self.replies.last().and_then(|r| r.try_recv().ok())
+    }
+
+    /// Confirms `role` with `initials` (answer and accepted verdict).
+    fn confirm(&mut self, step: usize, role: &str, name: &str, statement: &str, initials: &str) {
+        self.ask(
+            step,
+            Ask::Confirm {
+                person: person(role, name),
+                statement: statement.to_string(),
+            },
+        );
+        self.typed(initials);
+        self.key(KeyCode::Enter);
+        self.ok();
+    }
+
+    fn field(&mut self, step: usize, key: &str, label: &str, value: &str) {
+        self.ask(
+            step,
+            Ask::Field {
+                key: key.to_string(),
+                label: label.to_string(),
+            },
+        );
+        self.typed(value);
+        self.key(KeyCode::Enter);
+        self.ok();
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| app.draw(f)).expect("draws");
+    format!("{}", terminal.backend())
+}
+
+/// Snapshots the app at 120x40 and 80x24.
+fn snap(name: &str, app: &mut App) {
+    for (w, h) in [(120, 40), (80, 24)] {
+        app.update(Action::Resize(w, h));
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(app, w, h));
+    }
+}
+
+const ATTENDANCE: [(&str, &str, &str); 6] = [
+    ("officer", "Alice Example", "AE"),
+    ("witness-1", "Bob Example", "BE"),
+    ("witness-2", "Dana Example", "DE"),
+    ("custodian-1", "Carol Example", "CE"),
+    ("custodian-2", "Erin Example", "EE"),
+    ("custodian-3", "Frank Example", "FE"),
+];
+
+fn attend(sim: &mut Sim, how_many: usize) {
+    sim.begin(1);
+    for (role, name, initials) in ATTENDANCE.iter().take(how_many) {
+        let statement = format!("I, {name} ({role}), am present.");
+        sim.confirm(1, role, name, &statement, initials);
+    }
+}
+
+const SEAL: &str = "The laptop bag seal reads TB-004217 and matches the last ceremony's record.";
+const OFFLINE: &str = "Wi-Fi and Bluetooth are switched off and no network cable is attached.";
+
+/// The demo up to the start of step 5 (generate).
+fn through_offline(sim: &mut Sim) {
+    attend(sim, 6);
+    sim.begin(2);
+    sim.field(2, "room", "Room", "Safe room 4.12, Example HQ");
+    sim.field(2, "laptop_bag_seal", "Laptop bag seal", "TB-004217");
+    sim.begin(3);
+    sim.confirm(3, "witness-1", "Bob Example", SEAL, "BE");
+    sim.confirm(3, "witness-2", "Dana Example", SEAL, "DE");
+    sim.begin(4);
+    sim.confirm(4, "officer", "Alice Example", OFFLINE, "AE");
+    sim.confirm(4, "witness-1", "Bob Example", OFFLINE, "BE");
+}
+
+fn dice_prompt(sim: &mut Sim) {
+    sim.begin(5);
+    sim.ask(
+        5,
+        Ask::Secret {
+            kind: SecretKind::Dice,
+            person: None,
+            prompt: "dice rolls (at least 100, digits 1-6, or press Enter to skip)".into(),
+        },
+    );
+}
+
+#[test]
+fn main_screen_mid_ceremony() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    through_offline(&mut sim);
+    dice_prompt(&mut sim);
+    sim.typed("3614 2561 1436");
+    snap("main_mid_ceremony", &mut sim.app);
+    // The masked input shows no digit anywhere.
+    let screen = render(&sim.app, 120, 40);
+    assert!(!screen.contains("3614"), "dice rolls are masked");
+}
+
+#[test]
+fn help_overlay() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 2);
+    sim.ask(
+        1,
+        Ask::Confirm {
+            person: person("witness-2", "Dana Example"),
+            statement: "I, Dana Example (witness-2), am present.".into(),
+        },
+    );
+    sim.typed("?");
+    snap("help", &mut sim.app);
+    sim.key(KeyCode::Char('x'));
+    assert!(sim.app.overlay.is_none(), "any key closes help");
+    // The key that closed help typed nothing.
+    match &sim.app.screen {
+        Screen::Confirm(c) => assert_eq!(c.input.value(), ""),
+        _ => panic!("still the confirmation"),
+    }
+}
+
+#[test]
+fn attend_confirmation() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 2);
+    sim.ask(
+        1,
+        Ask::Confirm {
+            person: person("witness-2", "Dana Example"),
+            statement: "I, Dana Example (witness-2), am present.".into(),
+        },
+    );
+    sim.typed("D");
+    snap("attend", &mut sim.app);
+    assert_eq!(sim.app.present.len(), 2);
+}
+
+#[test]
+fn multi_person_confirmation_with_a_rejected_answer() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 6);
+    sim.begin(2);
+    sim.field(2, "room", "Room", "Safe room 4.12, Example HQ");
+    sim.field(2, "laptop_bag_seal", "Laptop bag seal", "TB-004217");
+    sim.begin(3);
+    sim.confirm(3, "witness-1", "Bob Example", SEAL, "BE");
+    sim.ask(
+        3,
+        Ask::Confirm {
+            person: person("witness-2", "Dana Example"),
+            statement: SEAL.into(),
+        },
+    );
+    sim.typed("D3");
+    sim.key(KeyCode::Enter);
+    match sim.last_reply() {
+        Some(Reply::Text(t)) => assert_eq!(t, "D3"),
+        _ => panic!("the initials were sent"),
+    }
+    sim.event(EngineEvent::Verdict(Err(
+        "`D3` are not initials: type 1 to 8 letters, such as `AE`".into(),
+    )));
+    snap("confirm", &mut sim.app);
+}
+
+#[test]
+fn ask_field() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 6);
+    sim.begin(2);
+    sim.field(2, "room", "Room", "Safe room 4.12, Example HQ");
+    sim.ask(
+        2,
+        Ask::Field {
+            key: "laptop_bag_seal".into(),
+            label: "Laptop bag seal".into(),
+        },
+    );
+    // `q` and `?` are text in a field, not commands.
+    sim.typed("TB-0042q?");
+    sim.key(KeyCode::Backspace);
+    sim.key(KeyCode::Backspace);
+    sim.typed("17");
+    snap("field", &mut sim.app);
+    assert!(sim.app.overlay.is_none());
+    sim.key(KeyCode::Enter);
+    match sim.last_reply() {
+        Some(Reply::Text(t)) => assert_eq!(t, "TB-004217"),
+        _ => panic!("the value was sent"),
+    }
+}
+
+#[test]
+fn acknowledge() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    through_offline(&mut sim);
+    sim.begin(12);
+    sim.ask(
+        12,
+        Ask::Acknowledge {
+            text: "The officer reads the transcript's head hash aloud for the video record.\nEveryone signs the paper log.".into(),
+        },
+    );
+    snap("acknowledge", &mut sim.app);
+    sim.key(KeyCode::Char('x'));
+    assert!(sim.last_reply().is_none(), "only Enter acknowledges");
+    sim.key(KeyCode::Enter);
+    assert!(matches!(sim.last_reply(), Some(Reply::Done)));
+}
+
+fn show_secret(sim: &mut Sim) {
+    through_offline(sim);
+    sim.begin(8);
+    sim.ask(
+        8,
+        Ask::ShowSecret {
+            holder: person("custodian-1", "Carol Example"),
+            caption: "Share 1 of group 1 of 1 (2 of 3 needed), set `treasury-shares`, 33 words"
+                .into(),
+            words: Zeroizing::new(DEMO_WORDS.to_string()),
+        },
+    );
+}
+
+#[test]
+fn secret_screen() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    show_secret(&mut sim);
+    assert!(
+        sim.app.take_clear(),
+        "the terminal is cleared before the secret screen"
+    );
+    snap("secret_warning", &mut sim.app);
+    let warning = render(&sim.app, 120, 40);
+    assert!(
+        !warning.contains("execute") && !warning.contains("morning"),
+        "no word before the holder reveals"
+    );
+    sim.key(KeyCode::Enter);
+    snap("secret_revealed", &mut sim.app);
+    let shown = render(&sim.app, 120, 40);
+    for word in DEMO_WORDS.split(' ') {
+        assert!(shown.contains(word), "{word} is shown");
+    }
+    sim.key(KeyCode::Enter);
+    snap("secret_confirm", &mut sim.app);
+    sim.key(KeyCode::Char('n'));
+    sim.key(KeyCode::Enter);
+    assert!(
+        sim.last_reply().is_none(),
+        "not closed until the holder says yes"
+    );
+    sim.key(KeyCode::Char('y'));
+    assert!(matches!(sim.last_reply(), Some(Reply::Done)));
+    sim.ok();
+    assert!(
+        sim.app.take_clear(),
+        "the terminal is cleared when it closes"
+    );
+    // The check words come next, masked; no word is on any redraw.
+    sim.ask(
+        8,
+        Ask::Secret {
+            kind: SecretKind::CheckWord(7),
+            person: Some(person("custodian-1", "Carol Example")),
+            prompt: "Carol Example, word 7 of your copy".into(),
+        },
+    );
+    sim.typed("entr");
+    snap("check_word", &mut sim.app);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let after = render(&sim.app, w, h).to_lowercase();
+        for word in secret_only_words() {
+            assert!(!after.contains(word), "{word} left the secret screen");
+        }
+        for (i, word) in DEMO_WORDS.split(' ').enumerate() {
+            assert!(!after.contains(&format!("{}. {word}", i + 1)));
+        }
+    }
+}
+
+#[test]
+fn secret_screen_without_colour_uses_capitals() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::NO_COLOR);
+    show_secret(&mut sim);
+    sim.key(KeyCode::Enter);
+    snap("secret_revealed_no_color", &mut sim.app);
+    let shown = render(&sim.app, 120, 40);
+    assert!(shown.contains("EXECute") && shown.contains("ACID") && shown.contains("PYTHon"));
+}
+
+fn recovery_share_entry(sim: &mut Sim) {
+    sim.begin(1);
+    for (role, name, initials) in [
+        ("officer", "Alice Example", "AE"),
+        ("witness-1", "Bob Example", "BE"),
+        ("custodian-1", "Carol Example", "CE"),
+        ("custodian-2", "Erin Example", "EE"),
+    ] {
+        sim.confirm(
+            1,
+            role,
+            name,
+            &format!("I, {name} ({role}), am present."),
+            initials,
+        );
+    }
+    sim.begin(2);
+}
+
+fn ask_share(sim: &mut Sim, role: &str, name: &str) {
+    sim.ask(
+        2,
+        Ask::Secret {
+            kind: SecretKind::Share,
+            person: Some(person(role, name)),
+            prompt: format!("{name} ({role}), your share (words or their first 4 letters)"),
+        },
+    );
+}
+
+#[test]
+fn share_entry_flags_an_unknown_prefix_at_once() {
+    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    recovery_share_entry(&mut sim);
+    ask_share(&mut sim, "custodian-1", "Carol Example");
+    for w in DEMO_WORDS.split(' ').take(4) {
+        let k = keyrite::tui::share_entry::unique_prefix_len(w);
+        sim.typed(&w[..k]);
+    }
+    // "q" may begin a word (quick, quiet, ...); "qx" cannot: flagged at once, and the
+    // further letter is refused until Backspace.
+    sim.typed("qxz");
+    match &sim.app.screen {
+        Screen::Share(s) => {
+            assert_eq!(s.word_count(), 4);
+            assert!(s.is_flagged());
+        }
+        _ => panic!("share entry"),
+    }
+    snap("share_entry_unknown_prefix", &mut sim.app);
+    sim.key(KeyCode::Backspace);
+    match &sim.app.screen {
+        Screen::Share(s) => {
+            assert!(!s.is_flagged(), "`q` can begin a word");
+            assert_eq!(s.word_count(), 4);
+        }
+        _ => panic!("share entry"),
+    }
+}
+
+#[test]
+fn share_entry_shows_the_checksum_message_and_progress() {
+    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    recovery_share_entry(&mut sim);
+    ask_share(&mut sim, "custodian-1", "Carol Example");
+    for w in DEMO_WORDS.split(' ') {
+        let k = keyrite::tui::share_entry::unique_prefix_len(w);
+        sim.typed(&w[..k]);
+    }
+    match sim.last_reply() {
+        Some(Reply::Secret(s)) => assert_eq!(s.as_str(), DEMO_WORDS),
+        _ => panic!("33 words are sent without Enter"),
+    }
+    sim.ok();
+    sim.inform(2, "group 1: 1 of 2");
+    ask_share(&mut sim, "custodian-2", "Erin Example");
+    // A share with a wrong word: the engine's validator rejects the checksum.
+    let wrong = DEMO_WORDS.replace("python", "public");
+    for w in wrong.split(' ') {
+        let k = keyrite::tui::share_entry::unique_prefix_len(w);
+        sim.typed(&w[..k]);
+    }
+    assert!(matches!(sim.last_reply(), Some(Reply::Secret(_))));
+    sim.event(EngineEvent::Verdict(Err(
+        "the share's checksum is wrong: a word is mistyped or in the wrong place".into(),
+    )));
+    snap("share_entry_checksum", &mut sim.app);
+    // The words stay, so the holder can fix the last one.
+    sim.key(KeyCode::Backspace);
+    match &sim.app.screen {
+        Screen::Share(s) => assert_eq!(s.word_count(), 32),
+        _ => panic!("share entry"),
+    }
+}
+
+#[test]
+fn working() {
+    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    recovery_share_entry(&mut sim);
+    sim.inform(2, "group 1: 2 of 2 ✓");
+    sim.begin(3);
+    sim.inform(3, "Recovering; this runs PBKDF2 and can take a moment.");
+    sim.app
+        .update(Action::Tick(Duration::from_millis(3_727_250)));
+    assert!(sim.app.is_working());
+    snap("working", &mut sim.app);
+}
+
+#[test]
+fn abort_dialog() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 6);
+    sim.begin(2);
+    sim.ask(
+        2,
+        Ask::Field {
+            key: "room".into(),
+            label: "Room".into(),
+        },
+    );
+    sim.key(KeyCode::Esc);
+    sim.key(KeyCode::Enter);
+    sim.typed("witness 1 was called away");
+    snap("abort_dialog_typed", &mut sim.app);
+    sim.key(KeyCode::Tab);
+    sim.key(KeyCode::Tab);
+    sim.key(KeyCode::Enter);
+    assert!(sim.app.overlay.is_none(), "keep going closes the dialog");
+    assert!(sim.last_reply().is_none());
+    sim.key(KeyCode::Esc);
+    sim.key(KeyCode::Enter);
+    snap("abort_dialog_no_reason", &mut sim.app);
+    sim.typed("fire alarm");
+    sim.key(KeyCode::Tab);
+    sim.key(KeyCode::Enter);
+    match sim.last_reply() {
+        Some(Reply::Abort(r)) => assert_eq!(r, "fire alarm"),
+        _ => panic!("the abort goes to the open question"),
+    }
+}
+
+#[test]
+fn abort_while_working_waits_for_the_next_question() {
+    let slot = Arc::new(Mutex::new(None));
+    let mut app = App::new(info("ceremonies/demo.yaml"), Theme::COLOR, slot.clone());
+    app.update(Action::Resize(120, 40));
+    app.update(Action::Engine(EngineEvent::BeginStep(1)));
+    app.update(Action::key(KeyCode::Char('q')).unwrap());
+    for c in "power cut".chars() {
+        app.update(Action::Char(c));
+    }
+    app.update(Action::Enter);
+    assert_eq!(slot.lock().unwrap().as_deref(), Some("power cut"));
+    let (reply, rx) = mpsc::channel();
+    app.update(Action::Engine(EngineEvent::Request(Request {
+        step: 1,
+        ask: Ask::Acknowledge { text: "x".into() },
+        reply,
+    })));
+    assert!(matches!(rx.try_recv(), Ok(Reply::Abort(r)) if r == "power cut"));
+}
+
+#[test]
+fn too_small() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 1);
+    for (w, h) in [(79, 24), (60, 20)] {
+        sim.app.update(Action::Resize(w, h));
+        insta::assert_snapshot!(format!("too_small_{w}x{h}"), render(&sim.app, w, h));
+    }
+    // Keys are ignored while too small: nothing can be answered blind.
+    sim.ask(
+        1,
+        Ask::Confirm {
+            person: person("witness-1", "Bob Example"),
+            statement: "I, Bob Example (witness-1), am present.".into(),
+        },
+    );
+    sim.typed("BE");
+    sim.key(KeyCode::Enter);
+    assert!(sim.last_reply().is_none());
+}
+
+#[test]
+fn finished() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    through_offline(&mut sim);
+    sim.event(EngineEvent::Finished(Finished::Ended {
+        end: keyrite::engine::End::Aborted {
+            step: Some(keyrite::script::types::StepId::parse("generate").unwrap()),
+            reason: "fire alarm".into(),
+        },
+        transcript: "records/demo-genesis/20261121T202155Z.jsonl".into(),
+        records: 42,
+        head: "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210".into(),
+    }));
+    snap("finished_aborted", &mut sim.app);
+    sim.key(KeyCode::Enter);
+    assert!(sim.app.should_quit());
+}
