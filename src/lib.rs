@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod device;
 pub mod engine;
 pub mod hygiene;
 pub mod operator;

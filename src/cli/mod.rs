@@ -4,6 +4,7 @@
 //! failed, 2 a usage or script error. Errors print their cause chain and a hint.
 
 mod check;
+mod device;
 mod run;
 mod slip39;
 mod verify;
@@ -51,6 +52,11 @@ enum Command {
     },
     /// Print the JSON Schema of the script language (for editors).
     Schema,
+    /// Hardware wallets: list ports, probe a device, run the simulator.
+    Device {
+        #[command(subcommand)]
+        command: device::DeviceCommand,
+    },
     /// SLIP-39 shares outside a ceremony, like the reference `shamir` tool.
     Slip39 {
         #[command(subcommand)]
@@ -100,6 +106,7 @@ pub fn main() -> i32 {
         } => run::run(&script, answers.as_deref(), plain, &records),
         Command::Check { scripts } => check::check(&scripts),
         Command::Slip39 { command } => slip39::run(command),
+        Command::Device { command } => device::run(command),
         Command::Schema => {
             print!("{}", crate::script::schema::schema_json());
             EXIT_OK

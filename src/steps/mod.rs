@@ -13,6 +13,7 @@
 pub mod attend;
 pub mod collect_shares;
 pub mod confirm;
+pub mod device;
 pub mod fingerprint;
 pub mod generate_secret;
 pub mod note;
@@ -142,6 +143,7 @@ step_kinds! {
     recover::Recover,
     verify_secret::VerifySecret,
     wipe::Wipe,
+    device::Device,
 }
 
 /// What a name defined by a step stands for.

@@ -1,0 +1,1 @@
+//! Hardware wallets on a serial port: transport, drivers and a simulator.
