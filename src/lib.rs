@@ -10,6 +10,7 @@ pub mod device;
 pub mod engine;
 pub mod hygiene;
 pub mod operator;
+pub mod pgp;
 pub mod script;
 pub mod slip39;
 pub mod steps;

@@ -234,7 +234,14 @@ fn recovery_with(
     let answers = dir.path().join("recovery.answers.yaml");
     std::fs::write(
         &script,
-        script_edit(std::fs::read_to_string(repo("ceremonies/demo-recovery.yaml")).unwrap()),
+        script_edit(
+            std::fs::read_to_string(repo("ceremonies/demo-recovery.yaml"))
+                .unwrap()
+                .replace(
+                    "cert: demo/keys/",
+                    &format!("cert: {}/", repo("ceremonies/demo/keys").display()),
+                ),
+        ),
     )
     .unwrap();
     std::fs::write(

@@ -114,7 +114,7 @@ struct RoleFacts<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     cert: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cert_sha256: Option<String>,
+    fingerprint: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -176,12 +176,8 @@ fn started<'a>(
             .map(|r| RoleFacts {
                 id: r.id.as_str(),
                 name: &r.name,
-                cert: r.cert.as_ref().map(|c| c.display().to_string()),
-                cert_sha256: r
-                    .cert
-                    .as_ref()
-                    .and_then(|c| std::fs::read(c).ok())
-                    .map(|b| crate::transcript::sha256_hex(&b)),
+                cert: r.cert.as_ref().map(|c| c.path.display().to_string()),
+                fingerprint: r.cert.as_ref().map(|c| c.certificate.fingerprint()),
             })
             .collect(),
         steps: script.steps.iter().map(|s| s.id.as_str()).collect(),

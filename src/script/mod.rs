@@ -41,6 +41,15 @@ pub const TOP_KEYS: &[&str] = &[
 const REQUIRED_TOP_KEYS: &[&str] = &["keyrite", "id", "title", "roles", "steps"];
 const STEP_KEYS: &[&str] = &["id", "title"];
 
+/// A role's OpenPGP certificate, loaded and checked.
+#[derive(Clone, Debug)]
+pub struct RoleCert {
+    /// The file, resolved against the script's folder.
+    pub path: PathBuf,
+    /// The certificate.
+    pub certificate: crate::pgp::Certificate,
+}
+
 /// A participant's role.
 #[derive(Clone, Debug)]
 pub struct Role {
@@ -48,8 +57,8 @@ pub struct Role {
     pub id: RoleId,
     /// The person's name.
     pub name: String,
-    /// Their OpenPGP certificate, resolved against the script's folder.
-    pub cert: Option<PathBuf>,
+    /// Their OpenPGP certificate.
+    pub cert: Option<RoleCert>,
 }
 
 /// What a script writes for a role.
@@ -264,19 +273,36 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
         }
     }
     let decode = |key: &str| -> Option<&Node> { get(key) };
-    let version = decode("keyrite").and_then(|n| {
-        let v: Spanned<u32> = de::from_node(n, problems).map_err(push).ok()?;
-        if v.value != LANGUAGE_VERSION {
+    let version = decode("keyrite").and_then(|n| match &n.kind {
+        NodeKind::Scalar(text, yaml::ScalarStyle::Plain)
+            if *text == LANGUAGE_VERSION.to_string() =>
+        {
+            Some(LANGUAGE_VERSION)
+        }
+        NodeKind::Scalar(text, _) if *text == LANGUAGE_VERSION.to_string() => {
             push(
                 Problem::at(
-                    v.pos,
-                    format!("language version {} is not supported", v.value),
+                    n.pos,
+                    "the language version is quoted; it is the number 1, not text",
                 )
-                .hint(format!("this keyrite reads `keyrite: {LANGUAGE_VERSION}`")),
+                .hint(format!(
+                    "write `keyrite: {LANGUAGE_VERSION}` without quotes"
+                )),
             );
-            return None;
+            None
         }
-        Some(v.value)
+        _ => {
+            push(
+                Problem::at(
+                    n.pos,
+                    format!("language version {} is not supported", n.describe()),
+                )
+                .hint(format!(
+                    "this keyrite reads scripts that start with `keyrite: {LANGUAGE_VERSION}`"
+                )),
+            );
+            None
+        }
     });
     let id: Option<ScriptId> =
         decode("id").and_then(|n| de::from_node(n, problems).map_err(push).ok());
@@ -382,21 +408,28 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
         let cert = syntax.cert.and_then(|c| {
             let full = base.join(&c.value);
             if full.is_file() {
-                Some(full)
-            } else {
-                push(
-                    Problem::at(
-                        c.pos,
-                        format!("certificate `{}` for role `{id}` does not exist", c.value),
-                    )
-                    .hint(format!(
-                        "paths are relative to the script's folder; looked for {}",
-                        full.display()
-                    )),
-                );
-                ok = false;
-                None
+                return match load_cert(&full) {
+                    Ok(certificate) => Some(RoleCert {
+                        path: full,
+                        certificate,
+                    }),
+                    Err(e) => {
+                        push(
+                            Problem::at(c.pos, format!("certificate `{}` for role `{id}`: {e}", c.value))
+                                .hint("ask the role's owner for their current OpenPGP certificate (`gpg --armor --export FINGERPRINT`)"),
+                        );
+                        ok = false;
+                        None
+                    }
+                };
             }
+            let what = if full.is_dir() { "is a folder, not a file" } else { "does not exist" };
+            push(
+                Problem::at(c.pos, format!("certificate `{}` for role `{id}` {what}", c.value))
+                    .hint(format!("paths are relative to the script's folder; looked for {}", full.display())),
+            );
+            ok = false;
+            None
         });
         roles.push(Role {
             id,
@@ -405,6 +438,26 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
         });
     }
     Some((roles, ok))
+}
+
+/// Loads a role's certificate and refuses one that no purpose can use: expired, revoked,
+/// not yet valid or broken. Whether it can encrypt or sign is checked by the steps that
+/// need it.
+fn load_cert(path: &Path) -> Result<crate::pgp::Certificate, String> {
+    use crate::pgp::{CertProblem, Purpose};
+    let certificate = crate::pgp::Certificate::load(path).map_err(|e| e.to_string())?;
+    let now = std::time::SystemTime::now();
+    match (
+        certificate.check(Purpose::Sign, now),
+        certificate.check(Purpose::Encrypt, now),
+    ) {
+        (Ok(()), _) | (_, Ok(())) => Ok(certificate),
+        (
+            Err(e @ (CertProblem::NoSigningKey { .. } | CertProblem::NoEncryptionKey { .. })),
+            Err(_),
+        ) => Err(format!("it can neither sign nor encrypt ({e})")),
+        (Err(e), _) => Err(e.to_string()),
+    }
 }
 
 /// Every key under `roles:`, valid or not.

@@ -376,7 +376,8 @@ impl<'a> Resolver<'a> {
     pub fn text(&self, text: &Spanned<String>) -> Option<Text> {
         if text.value.trim().is_empty() {
             self.problem(
-                Problem::at(text.pos, "the text is empty").hint("say what is being confirmed"),
+                Problem::at(text.pos, "the text is empty")
+                    .hint("write what the room reads or confirms here"),
             );
             return None;
         }
