@@ -41,6 +41,7 @@ fn demo_runs_headless_and_verifies() {
             "generate",
             "split",
             "fingerprint",
+            "device",
             "show",
             "share-storage",
             "storage",

@@ -281,7 +281,7 @@ fn the_whole_demo_by_keystrokes() {
     let first = pty.wait("Alice Example's initials");
     assert!(first.contains("Demo treasury genesis"));
     assert!(first.contains("(demo-genesis)"));
-    assert!(first.contains("Step 1 of 12 · attend"));
+    assert!(first.contains("Step 1 of 13 · attend"));
     assert!(first.contains("Who confirms"));
     assert!(first.contains("nobody has confirmed attendance yet"));
     assert!(
@@ -318,9 +318,9 @@ fn the_whole_demo_by_keystrokes() {
     pty.line("BE");
     pty.wait("Dana Example (witness-2), please confirm:");
     pty.line("DE");
-    pty.wait_all(&["Step 4 of 12", "Alice Example (officer), please confirm:"]);
+    pty.wait_all(&["Step 4 of 13", "Alice Example (officer), please confirm:"]);
     pty.line("AE");
-    pty.wait_all(&["Step 4 of 12", "Bob Example (witness-1), please confirm:"]);
+    pty.wait_all(&["Step 4 of 13", "Bob Example (witness-1), please confirm:"]);
     pty.line("BE");
 
     // Dice are optional: skip them.
