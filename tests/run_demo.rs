@@ -40,6 +40,7 @@ fn demo_runs_headless_and_verifies() {
             "offline",
             "generate",
             "split",
+            "encrypt",
             "fingerprint",
             "device",
             "show",

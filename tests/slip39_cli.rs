@@ -266,7 +266,7 @@ Completed 0 of 2 groups needed:
 \u{25cf} 1 of 2 shares needed from group {pa}
 \u{2717} 0 shares from group {pb}
 {p}ERROR: member 1 of group 1 was already entered
-{p}ERROR: word 1 (\"zzz\") is not in the SLIP-39 word list
+{p}ERROR: word 1 is not in the SLIP-39 word list (nor the start of one): check its spelling
 {p}{p}ERROR: checksum failed: the share has a typo, or a word is missing or swapped
 {p}ERROR: share 2 has identifier {other_id} but earlier shares have {own_id}: it belongs to a different set
 {p}ERROR: the share has 2 words, but a SLIP-39 share has at least 20: a word is missing

@@ -267,7 +267,16 @@ fn holder(pty: &mut Pty, name: &str, role: &str) -> (Vec<String>, usize, usize) 
 fn the_whole_demo_by_keystrokes() {
     let records = tempfile::tempdir().expect("a temporary folder");
     let records_arg = records.path().to_str().expect("utf-8 path").to_string();
-    let mut pty = Pty::spawn(&["run", "ceremonies/demo.yaml", "--records", &records_arg]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_arg = out_dir.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(&[
+        "run",
+        "ceremonies/demo.yaml",
+        "--records",
+        &records_arg,
+        "--out",
+        &out_arg,
+    ]);
 
     // Attendance: each person confirms separately; the roster shows who has.
     let people = [
@@ -281,7 +290,7 @@ fn the_whole_demo_by_keystrokes() {
     let first = pty.wait("Alice Example's initials");
     assert!(first.contains("Demo treasury genesis"));
     assert!(first.contains("(demo-genesis)"));
-    assert!(first.contains("Step 1 of 13 · attend"));
+    assert!(first.contains("Step 1 of 14 · attend"));
     assert!(first.contains("Who confirms"));
     assert!(first.contains("nobody has confirmed attendance yet"));
     assert!(
@@ -318,9 +327,9 @@ fn the_whole_demo_by_keystrokes() {
     pty.line("BE");
     pty.wait("Dana Example (witness-2), please confirm:");
     pty.line("DE");
-    pty.wait_all(&["Step 4 of 13", "Alice Example (officer), please confirm:"]);
+    pty.wait_all(&["Step 4 of 14", "Alice Example (officer), please confirm:"]);
     pty.line("AE");
-    pty.wait_all(&["Step 4 of 13", "Bob Example (witness-1), please confirm:"]);
+    pty.wait_all(&["Step 4 of 14", "Bob Example (witness-1), please confirm:"]);
     pty.line("BE");
 
     // Dice are optional: skip them.
@@ -448,7 +457,16 @@ fn the_whole_demo_by_keystrokes() {
 fn abort_asks_first_and_records_the_reason() {
     let records = tempfile::tempdir().expect("a temporary folder");
     let records_arg = records.path().to_str().expect("utf-8 path").to_string();
-    let mut pty = Pty::spawn(&["run", "ceremonies/demo.yaml", "--records", &records_arg]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_arg = out_dir.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(&[
+        "run",
+        "ceremonies/demo.yaml",
+        "--records",
+        &records_arg,
+        "--out",
+        &out_arg,
+    ]);
     pty.wait("Alice Example's initials");
     pty.line("AE");
     pty.wait("Bob Example's initials");

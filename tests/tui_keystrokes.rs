@@ -54,6 +54,7 @@ fn recovery_shares_take_few_keystrokes() {
     let records = tempfile::tempdir().expect("a temporary folder");
     let options = RunOptions {
         records: records.path().to_path_buf(),
+        out: records.path().join("out"),
         hygiene: keyrite::hygiene::Hygiene {
             core_dumps_off: false,
             memory_locked: false,

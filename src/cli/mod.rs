@@ -43,6 +43,9 @@ enum Command {
         /// Root folder of the transcripts.
         #[arg(long, value_name = "DIR", default_value = "records")]
         records: PathBuf,
+        /// Where files such as encrypted shares are written.
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        out: PathBuf,
     },
     /// Check scripts and print every problem with file:line:column.
     Check {
@@ -103,7 +106,8 @@ pub fn main() -> i32 {
             answers,
             plain,
             records,
-        } => run::run(&script, answers.as_deref(), plain, &records),
+            out,
+        } => run::run(&script, answers.as_deref(), plain, &records, &out),
         Command::Check { scripts } => check::check(&scripts),
         Command::Slip39 { command } => slip39::run(command),
         Command::Device { command } => device::run(command),

@@ -13,7 +13,13 @@ use crate::operator::Operator;
 use crate::script::{self, ScriptError};
 use crate::tui::TuiError;
 
-pub(super) fn run(script_path: &Path, answers: Option<&Path>, plain: bool, records: &Path) -> i32 {
+pub(super) fn run(
+    script_path: &Path,
+    answers: Option<&Path>,
+    plain: bool,
+    records: &Path,
+    out: &Path,
+) -> i32 {
     // Before any secret can exist: no core dumps, memory locked where allowed.
     let hygiene = crate::hygiene::harden();
     let script = match script::load(script_path) {
@@ -31,6 +37,7 @@ pub(super) fn run(script_path: &Path, answers: Option<&Path>, plain: bool, recor
     let options = RunOptions {
         records: records.to_path_buf(),
         hygiene,
+        out: out.to_path_buf(),
     };
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if answers.is_none() && !plain && terminal {

@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub records: PathBuf,
     /// The process hygiene measures that took effect, for the first record.
     pub hygiene: crate::hygiene::Hygiene,
+    /// Where steps write files (encrypted shares): `--out`.
+    pub out: PathBuf,
 }
 
 /// How a ceremony ended.
@@ -225,6 +227,7 @@ pub fn run(
             values: &mut values,
             vault: &mut vault,
             fingerprints: &mut fingerprints,
+            out: &options.out,
             transcript: &mut transcript,
         };
         let result = run_step(step, &mut cx);

@@ -37,7 +37,6 @@ use crate::script::yaml::{self, Budget, Node, NodeKind};
 use crate::script::{read_bounded, Script};
 
 /// Answers read from a file.
-#[derive(Debug)]
 pub struct Answers {
     file: String,
     by_step: HashMap<String, Node>,
@@ -64,6 +63,16 @@ pub enum AnswersError {
         /// The problems, with positions.
         problems: Vec<Problem>,
     },
+}
+
+// Answers hold test secrets (dice, passphrases, shares) and the words last shown: only
+// the file name may appear in `Debug`.
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Answers {

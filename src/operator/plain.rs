@@ -41,11 +41,19 @@ const LEAVE_SECRET_SCREEN: &str = "\x1b[2J\x1b[3J\x1b[H\x1b[?1049l";
 /// A share's words laid out for copying: numbered, four to a row, the first four letters
 /// in capitals (steel plates often hold only those).
 pub fn format_words(words: &str) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::new());
+    use std::fmt::Write as _;
+    // Written straight into one pre-sized zeroizing buffer: no copy of a word elsewhere.
+    let mut out = Zeroizing::new(String::with_capacity(words.len() * 4 + 64));
     for (i, word) in words.split_whitespace().enumerate() {
-        let head: String = word.chars().take(4).collect::<String>().to_uppercase();
-        let tail: String = word.chars().skip(4).collect();
-        out.push_str(&format!("{:>4}. {head}{tail:<10}", i + 1));
+        let _ = write!(out, "{:>4}. ", i + 1);
+        let mut len = 0;
+        for (k, c) in word.chars().enumerate() {
+            out.push(if k < 4 { c.to_ascii_uppercase() } else { c });
+            len += 1;
+        }
+        for _ in len..14 {
+            out.push(' ');
+        }
         if i % 4 == 3 {
             out.push('\n');
         }
@@ -77,7 +85,8 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
         write!(self.output, "{prompt}> ")?;
         self.output.flush()?;
-        let mut line = Zeroizing::new(String::new());
+        // Pre-sized so that a typed secret is not left behind in a freed smaller buffer.
+        let mut line = Zeroizing::new(String::with_capacity(4096));
         if self.input.read_line(&mut line)? == 0 {
             writeln!(self.output)?;
             return Err(OperatorError::Aborted {

@@ -45,12 +45,11 @@ impl std::fmt::Display for SetParameter {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum ShareError {
     /// A word (1-based `position`) is neither a list word nor the start of exactly one.
-    #[error("word {position} ({typed:?}) is not in the SLIP-39 word list")]
+    /// What was typed is not quoted: a typo of a real word would give the word away.
+    #[error("word {position} is not in the SLIP-39 word list (nor the start of one): check its spelling")]
     UnknownWord {
         /// 1-based position of the word in the mnemonic.
         position: usize,
-        /// What was typed, truncated to 24 characters.
-        typed: String,
     },
     /// A word (1-based `position`) is an abbreviation that several list words start with.
     #[error(

@@ -201,7 +201,8 @@ impl StepKind for GenerateSecret {
             let mut out = Zeroizing::new(vec![0u8; len]);
             match self.mix {
                 Mix::Hkdf => {
-                    let mut ikm = Zeroizing::new(os.to_vec());
+                    let mut ikm = Zeroizing::new(Vec::with_capacity(os.len() + rolls.len()));
+                    ikm.extend_from_slice(&os);
                     ikm.extend_from_slice(rolls.as_bytes());
                     Hkdf::<Sha256>::new(Some(b"keyrite dice mix v1"), &ikm)
                         .expand(b"keyrite master secret", &mut out)

@@ -14,6 +14,7 @@ pub mod attend;
 pub mod collect_shares;
 pub mod confirm;
 pub mod device;
+pub mod encrypt_shares;
 pub mod fingerprint;
 pub mod generate_secret;
 pub mod note;
@@ -138,6 +139,7 @@ step_kinds! {
     generate_secret::GenerateSecret,
     split::Split,
     fingerprint::Fingerprint,
+    encrypt_shares::EncryptShares,
     show_shares::ShowShares,
     collect_shares::CollectShares,
     recover::Recover,
@@ -184,6 +186,7 @@ pub struct Resolver<'a> {
     declared: &'a [String],
     problems: &'a Problems,
     names: HashMap<String, Defined>,
+    holders: HashMap<String, Vec<RoleId>>,
     step: StepId,
 }
 
@@ -197,6 +200,7 @@ impl<'a> Resolver<'a> {
             declared,
             problems,
             names: HashMap::new(),
+            holders: HashMap::new(),
             step: StepId::parse("start")
                 .unwrap_or_else(|_| unreachable!("`start` is a valid step id")),
         }
@@ -294,6 +298,21 @@ impl<'a> Resolver<'a> {
             },
         );
         true
+    }
+
+    /// Remembers who holds the shares of a share set, for steps that use the holders.
+    pub fn set_holders(&mut self, set: &str, holders: Vec<RoleId>) {
+        self.holders.insert(set.to_string(), holders);
+    }
+
+    /// The holders of a share set's shares, in share order.
+    pub fn holders(&self, set: &str) -> &[RoleId] {
+        self.holders.get(set).map_or(&[], Vec::as_slice)
+    }
+
+    /// The role with this id, if the script defines it.
+    pub fn role_def(&self, id: &RoleId) -> Option<&Role> {
+        self.roles.iter().find(|r| &r.id == id)
     }
 
     /// Marks a name as wiped: later steps may no longer use it.
@@ -520,6 +539,8 @@ pub struct StepContext<'a> {
     pub vault: &'a mut Vault,
     /// Public facts computed so far: fingerprints by secret name.
     pub fingerprints: &'a mut HashMap<String, String>,
+    /// Where steps write files (`--out`).
+    pub out: &'a std::path::Path,
     pub(crate) transcript: &'a mut Writer,
 }
 

@@ -213,6 +213,9 @@ impl StepKind for Split {
             Some(e) => e.value,
         };
         let into = cx.define_named(&syntax.into, NameKind::ShareSet);
+        if let Some(set) = &into {
+            cx.set_holders(set, holders.iter().flatten().cloned().collect());
+        }
         let config = SplitConfig {
             group_threshold,
             groups: specs,

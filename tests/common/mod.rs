@@ -16,11 +16,18 @@ pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// Runs keyrite with `args` and optional stdin text.
+/// Runs keyrite with `args` and optional stdin text. A `run` without `--out` writes its
+/// files (encrypted shares) to a temporary folder, never into the repository.
 pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let mut args: Vec<&str> = args.to_vec();
+    let out_arg = out.path().to_str().expect("utf-8 temp path").to_string();
+    if args.first() == Some(&"run") && !args.contains(&"--out") {
+        args.extend(["--out", &out_arg]);
+    }
     let mut child = keyrite()
-        .args(args)
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,0 +1,244 @@
+//! `encrypt_shares`: each share is encrypted to its holder's OpenPGP certificate (plus any
+//! extra recipients, such as an escrow key) and written as an ASCII-armoured file that the
+//! holder opens with `gpg --decrypt`.
+//!
+//! Invariants: a share leaves memory only encrypted; a file is created exclusively (never
+//! overwritten) with mode 0600 and synced; the transcript records the file's path and
+//! SHA-256, the recipients' fingerprints, and which share it holds (group, member, digest),
+//! never the words. Every recipient's certificate was checked for encryption by `check`.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::pgp::{encrypt, Certificate, Purpose};
+use crate::script::de::{Problem, Spanned};
+use crate::script::types::{RoleId, SecretName};
+
+/// The default file name under `--out`.
+pub const DEFAULT_OUT: &str = "{set}/{holder}-{group}-{member}.asc";
+
+/// What a script writes for `encrypt_shares`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptSharesSyntax {
+    /// The share set to encrypt.
+    shares: Spanned<SecretName>,
+    /// Roles whose certificates are added as recipients of every share (an escrow key).
+    #[serde(default)]
+    extra_recipients: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The file name under `--out`, with `{set}`, `{holder}`, `{group}` and `{member}`
+    /// (default `{set}/{holder}-{group}-{member}.asc`).
+    #[serde(default)]
+    out: Option<Spanned<String>>,
+}
+
+/// A resolved `encrypt_shares` step.
+#[derive(Debug)]
+pub struct EncryptShares {
+    set: String,
+    extra: Vec<RoleId>,
+    out: String,
+}
+
+#[derive(Serialize)]
+struct Encrypted<'a> {
+    set: &'a str,
+    group: usize,
+    member: usize,
+    holder: &'a RoleId,
+    digest: String,
+    file: String,
+    file_sha256: String,
+    recipients: Vec<String>,
+}
+
+fn render(pattern: &str, set: &str, holder: &RoleId, group: usize, member: usize) -> String {
+    pattern
+        .replace("{set}", set)
+        .replace("{holder}", holder.as_str())
+        .replace("{group}", &group.to_string())
+        .replace("{member}", &member.to_string())
+}
+
+/// Writes `bytes` to a new file with mode 0600 and syncs it; an existing file is an error.
+fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+impl StepKind for EncryptShares {
+    const NAME: &'static str = "encrypt_shares";
+    const DOC: &'static str =
+        "Encrypts each share to its holder's OpenPGP certificate (and extra recipients) as an armoured file under --out.";
+    type Syntax = EncryptSharesSyntax;
+
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
+        let set = cx.named(&syntax.shares, NameKind::ShareSet)?;
+        let extra = match &syntax.extra_recipients {
+            Some(list) => cx.roles(list, "`extra_recipients`")?,
+            None => Vec::new(),
+        };
+        let out = match syntax.out {
+            Some(o) if o.value.contains("..") || o.value.starts_with('/') => {
+                cx.problem(
+                    Problem::at(o.pos, "`out` must stay inside the --out folder")
+                        .hint("use a relative name without `..`"),
+                );
+                return None;
+            }
+            Some(o) if !(o.value.contains("{group}") && o.value.contains("{member}")) => {
+                cx.problem(
+                    Problem::at(o.pos, "`out` must contain `{group}` and `{member}` so that every share gets its own file")
+                        .hint(format!("the default is `{DEFAULT_OUT}`")),
+                );
+                return None;
+            }
+            Some(o) => o.value,
+            None => DEFAULT_OUT.to_string(),
+        };
+        let mut ok = true;
+        let mut seen = Vec::new();
+        for role in cx
+            .holders(&set)
+            .iter()
+            .chain(&extra)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            if seen.contains(&role) {
+                continue;
+            }
+            seen.push(role.clone());
+            let pos = syntax.shares.pos;
+            match cx.role_def(&role).and_then(|r| r.cert.as_ref()) {
+                None => {
+                    cx.problem(
+                        Problem::at(
+                            pos,
+                            format!("role `{role}` receives an encrypted share but has no `cert`"),
+                        )
+                        .hint("give the role its OpenPGP certificate under `roles:`"),
+                    );
+                    ok = false;
+                }
+                Some(c) => {
+                    if let Err(e) = c
+                        .certificate
+                        .check(Purpose::Encrypt, std::time::SystemTime::now())
+                    {
+                        cx.problem(Problem::at(
+                            pos,
+                            format!("role `{role}`'s certificate cannot receive a share: {e}"),
+                        ));
+                        ok = false;
+                    }
+                }
+            }
+        }
+        ok.then_some(EncryptShares { set, extra, out })
+    }
+
+    fn default_title(&self) -> String {
+        format!("Encrypt each share of `{}` to its holder", self.set)
+    }
+
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+        let script = cx.script;
+        let cert_of = |role: &RoleId| -> Result<&Certificate, StepError> {
+            script
+                .role(role)
+                .cert
+                .as_ref()
+                .map(|c| &c.certificate)
+                .ok_or_else(|| StepError::failed(format!("role `{role}` has no certificate")))
+        };
+        let set = cx.vault.share_set(&self.set).ok_or_else(|| {
+            StepError::failed(format!(
+                "the share set `{}` is not in memory (was it wiped?)",
+                self.set
+            ))
+        })?;
+        let groups = set.groups.len();
+        let mut written = Vec::new();
+        for (g, group) in set.groups.iter().enumerate() {
+            for (m, held) in group.iter().enumerate() {
+                let info = held.share.info();
+                let role = script.role(&held.holder);
+                let mut recipients: Vec<&Certificate> = vec![cert_of(&held.holder)?];
+                for extra in &self.extra {
+                    recipients.push(cert_of(extra)?);
+                }
+                let words = held.share.to_words();
+                let plaintext = Zeroizing::new(format!(
+                    "# keyrite SLIP-39 share: set {}, group {} of {groups}, member {} ({} of {} needed)\n# holder: {} ({})\n{}\n",
+                    self.set,
+                    g + 1,
+                    m + 1,
+                    info.member_threshold,
+                    group.len(),
+                    role.name,
+                    role.id,
+                    words.expose_secret()
+                ));
+                let armored = encrypt(&recipients, plaintext.as_bytes()).map_err(|e| {
+                    StepError::failed(format!("encrypting share {}/{}: {e}", g + 1, m + 1))
+                })?;
+                let relative = render(&self.out, &self.set, &held.holder, g + 1, m + 1);
+                let path: PathBuf = cx.out.join(&relative);
+                write_new_private(&path, armored.as_bytes()).map_err(|e| {
+                    StepError::failed(format!(
+                        "cannot write {}: {e}{}",
+                        path.display(),
+                        if e.kind() == std::io::ErrorKind::AlreadyExists {
+                            " (keyrite never overwrites a share file; choose another --out folder)"
+                        } else {
+                            ""
+                        }
+                    ))
+                })?;
+                written.push((
+                    g + 1,
+                    m + 1,
+                    held.holder.clone(),
+                    held.share.digest().to_string(),
+                    path,
+                    crate::transcript::sha256_hex(armored.as_bytes()),
+                    recipients
+                        .iter()
+                        .map(|c| c.fingerprint())
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        }
+        for (group, member, holder, digest, path, file_sha256, recipients) in written {
+            cx.record(
+                "share_encrypted",
+                &Encrypted {
+                    set: &self.set,
+                    group,
+                    member,
+                    holder: &holder,
+                    digest,
+                    file: path.display().to_string(),
+                    file_sha256,
+                    recipients,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
