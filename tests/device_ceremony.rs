@@ -371,3 +371,52 @@ fn list_and_probe() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--secret-hex is required"));
 }
+
+#[test]
+fn the_simulator_takes_its_wallet_as_slip39_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("ceremonies/demo-recovery.answers.yaml"),
+    )
+    .unwrap();
+    let shares: Vec<&str> = answers
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("custodian-1: ")
+                .or_else(|| l.trim().strip_prefix("custodian-2: "))
+        })
+        .map(|s| s.trim_matches('"'))
+        .collect();
+    assert_eq!(shares.len(), 2);
+    let sim = simulate(
+        dir.path(),
+        "jade",
+        &["--mnemonic", shares[0], "--mnemonic", shares[1]],
+    );
+    // The demo recovery's recorded fingerprint: the same wallet as its two shares give.
+    assert_eq!(sim.fingerprint.as_deref(), Some("0a5dccc7"));
+
+    let out = run(
+        &[
+            "device",
+            "simulate",
+            "--link",
+            "/tmp/never",
+            "--mnemonic",
+            shares[0],
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the shares given with --mnemonic do not give a secret"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&shares[0][..30]),
+        "a share must not be quoted: {err}"
+    );
+}

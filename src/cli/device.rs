@@ -72,8 +72,12 @@ pub struct SimulateArgs {
     state: SimState,
     /// The wallet: a secret used as the BIP-32 seed, 16 to 64 bytes in hex (test data
     /// only). Required unless --state uninit.
-    #[arg(long, value_name = "HEX", value_parser = HexSecret::parse)]
+    #[arg(long, value_name = "HEX", value_parser = HexSecret::parse, conflicts_with = "mnemonic")]
     secret_hex: Option<HexSecret>,
+    /// Or: the wallet as SLIP-39 shares (repeat for each share, enough to recover; no
+    /// passphrase); the recovered master secret is the BIP-32 seed (test data only).
+    #[arg(long, value_name = "WORDS")]
+    mnemonic: Vec<String>,
     /// Simulate release firmware: no debug methods (debug_set_mnemonic).
     #[arg(long)]
     release_firmware: bool,
@@ -257,16 +261,42 @@ fn probe(port: &str, driver: Driver, timeout: u64, json: bool) -> i32 {
     EXIT_OK
 }
 
+/// The master secret recovered from SLIP-39 shares given with `--mnemonic`.
+fn secret_from_mnemonics(mnemonics: &[String]) -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut shares = Vec::with_capacity(mnemonics.len());
+    for (i, m) in mnemonics.iter().enumerate() {
+        shares.push(
+            crate::slip39::Share::from_mnemonic(m)
+                .map_err(|e| format!("--mnemonic {}: {e}", i + 1))?,
+        );
+    }
+    let secret = crate::slip39::combine(&shares, &crate::slip39::Passphrase::empty())
+        .map_err(|e| e.to_string())?;
+    Ok(Zeroizing::new(secret.expose_secret().to_vec()))
+}
+
 fn simulate(args: SimulateArgs) -> i32 {
-    if args.secret_hex.is_none() && args.state != SimState::Uninit {
-        eprintln!("error: --secret-hex is required unless --state uninit");
+    let from_mnemonic = if args.mnemonic.is_empty() {
+        None
+    } else {
+        match secret_from_mnemonics(&args.mnemonic) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: the shares given with --mnemonic do not give a secret: {e}");
+                eprintln!("  hint: give enough shares of one set to recover it, each as one quoted argument");
+                return EXIT_USAGE;
+            }
+        }
+    };
+    if args.secret_hex.is_none() && from_mnemonic.is_none() && args.state != SimState::Uninit {
+        eprintln!("error: --secret-hex or --mnemonic is required unless --state uninit");
         eprintln!("  hint: give the simulated wallet's seed, such as --secret-hex 000102030405060708090a0b0c0d0e0f (test data only)");
         return EXIT_USAGE;
     }
     let config = SimConfig {
         driver: args.driver,
         state: args.state,
-        secret: args.secret_hex.as_ref().map(|s| s.0.clone()),
+        secret: from_mnemonic.or_else(|| args.secret_hex.as_ref().map(|s| s.0.clone())),
         debug_build: !args.release_firmware,
         faults: Faults {
             delay: Duration::from_millis(args.delay_ms),
