@@ -369,7 +369,7 @@ fn list_and_probe() {
     assert!(text(&out.stderr).contains("cannot open the serial port /dev/keyrite-nothing-here"));
     let out = run(&["device", "simulate", "--link", "/tmp/x"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--secret-hex is required"));
+    assert!(text(&out.stderr).contains("--secret-hex or --mnemonic is required"));
 }
 
 #[test]
