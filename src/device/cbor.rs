@@ -253,7 +253,10 @@ impl Decoder {
 
 /// Encodes a value as CBOR.
 pub fn encode(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
+    // Pre-sized so that a request carrying a seed (a debug load: at most 64 bytes plus a
+    // small map) is written without the buffer growing, which would leave a copy behind
+    // in freed memory; the caller zeroizes the result.
+    let mut out = Vec::with_capacity(512);
     // Writing into a Vec cannot fail, and every `Value` is encodable.
     if ciborium::into_writer(value, &mut out).is_err() {
         out.clear();

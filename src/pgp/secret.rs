@@ -53,7 +53,8 @@ impl SecretKey {
     /// if it is protected.
     pub fn load(path: impl AsRef<Path>, passphrase: Option<&str>) -> Result<SecretKey, PgpError> {
         let path = path.as_ref();
-        let bytes = read_file(path)?;
+        // An unprotected secret key file is secret material itself.
+        let bytes = zeroize::Zeroizing::new(read_file(path)?);
         Self::parse(&bytes, path, passphrase)
     }
 
@@ -66,7 +67,7 @@ impl SecretKey {
     /// caller can prompt before [`SecretKey::load`]. Unreadable or invalid files give
     /// `false`: `load` then reports what is wrong.
     pub fn needs_passphrase(path: impl AsRef<Path>) -> bool {
-        let Ok(bytes) = std::fs::read(path.as_ref()) else {
+        let Ok(bytes) = std::fs::read(path.as_ref()).map(zeroize::Zeroizing::new) else {
             return false;
         };
         let Ok(cert) = parse_one_cert(&bytes, path.as_ref()) else {
