@@ -158,3 +158,23 @@ fn a_truncated_file_is_incomplete_or_torn_never_intact() {
     // A crash right after the file was created leaves it empty.
     assert_eq!(verify_bytes(b"").verdict, Verdict::Incomplete);
 }
+
+#[test]
+fn a_renamed_end_event_is_tampering_not_an_interruption() {
+    let original = String::from_utf8(finished().bytes.clone()).unwrap();
+    for renamed in [
+        r#""event":"complet d""#,
+        r#""event":"aborted""#,
+        r#""event":"step_done""#,
+    ] {
+        let text = original.replacen(r#""event":"completed""#, renamed, 1);
+        assert_ne!(text, original);
+        let v = verify_bytes(text.as_bytes());
+        assert_eq!(v.verdict, Verdict::Tampered, "{renamed}: {:?}", v.findings);
+        assert!(
+            v.findings.iter().any(|f| matches!(f, Finding::Seal { .. })),
+            "{:?}",
+            v.findings
+        );
+    }
+}

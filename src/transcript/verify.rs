@@ -317,6 +317,11 @@ pub fn verify_file(path: &Path, script_sha256: Option<&str>) -> std::io::Result<
             Some(_) => {}
             None => check_start(&mut v, line, &head, script_sha256),
         }
+        // Only an end record is sealed: a sealed record of another kind is an end record
+        // whose event was altered, not an interrupted ceremony.
+        if head.seal.is_some() && !matches!(head.event, EVENT_COMPLETED | EVENT_ABORTED) {
+            v.findings.push(Finding::Seal { line: line_no });
+        }
         match head.event {
             EVENT_PRESENT => v.attended.push(Attendance {
                 role: head.role.unwrap_or("").to_string(),
