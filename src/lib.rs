@@ -12,7 +12,21 @@ pub mod hygiene;
 pub mod operator;
 pub mod pgp;
 pub mod script;
+pub mod signatures;
 pub mod slip39;
 pub mod steps;
 pub mod transcript;
 pub mod tui;
+
+/// An error and its causes on one line, `outer: cause: cause`, for messages that go to
+/// the room or into a record.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -600,7 +600,10 @@ fn finished() {
         transcript: "records/demo-genesis/20261121T202155Z.jsonl".into(),
         records: 42,
         head: "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210".into(),
+        signed: Vec::new(),
+        unsigned: Vec::new(),
     }));
+
     snap("finished_aborted", &mut sim.app);
     sim.key(KeyCode::Enter);
     assert!(sim.app.should_quit());

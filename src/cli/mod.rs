@@ -4,6 +4,8 @@
 //! failed, 2 a usage or script error. Errors print their cause chain and a hint.
 
 mod check;
+mod countersign;
+
 mod device;
 mod run;
 mod slip39;
@@ -72,9 +74,25 @@ enum Command {
         /// The script it was run from; its SHA-256 must match the transcript's.
         #[arg(long, value_name = "FILE")]
         script: Option<PathBuf>,
+        /// Check the signatures against the certificates in this folder instead of the
+        /// script's.
+        #[arg(long, value_name = "DIR")]
+        certs: Option<PathBuf>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Add your signature to a closed transcript (`<transcript>.asc`), for a signer who
+    /// signs on their own machine.
+    Countersign {
+        /// The transcript (`.jsonl`).
+        transcript: PathBuf,
+        /// Your OpenPGP secret key file; you are asked for its passphrase if it has one.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Read the passphrase from this file's first line instead of asking.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
     },
 }
 
@@ -118,7 +136,13 @@ pub fn main() -> i32 {
         Command::Verify {
             transcript,
             script,
+            certs,
             json,
-        } => verify::verify(&transcript, script.as_deref(), json),
+        } => verify::verify(&transcript, script.as_deref(), certs.as_deref(), json),
+        Command::Countersign {
+            transcript,
+            key,
+            passphrase_file,
+        } => countersign::countersign(&transcript, &key, passphrase_file.as_deref()),
     }
 }

@@ -108,12 +108,33 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
         End::Completed => {
             println!("completed: {} records in {path}", outcome.head.records);
             println!("head: {head}");
+            let mut unsigned = Vec::new();
+            for s in &outcome.signatures {
+                match &s.result {
+                    Ok(file) => println!("signed by {} into {}", s.role, file.display()),
+                    Err(why) => {
+                        eprintln!("not signed by {}: {why}", s.role);
+                        unsigned.push(s.role.to_string());
+                    }
+                }
+            }
             println!(
                 "verify with: keyrite verify {path} --script {}",
                 script_path.display()
             );
-            EXIT_OK
+            if unsigned.is_empty() {
+                EXIT_OK
+            } else {
+                eprintln!(
+                    "error: the transcript is complete but not valid until {} sign{}",
+                    unsigned.join(", "),
+                    if unsigned.len() == 1 { "s" } else { "" }
+                );
+                eprintln!("  hint: each missing signer runs `keyrite countersign {path} --key THEIR-KEY-FILE`");
+                EXIT_FAILED
+            }
         }
+
         End::Aborted { step, reason } => {
             let at = step
                 .as_ref()

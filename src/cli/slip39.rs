@@ -627,7 +627,7 @@ fn where_it_got(accepted: usize, progress: &CollectProgress) -> String {
 }
 
 /// Reads one line without its line ending into a zeroizing buffer; `None` at the end.
-fn read_secret_line(input: &mut dyn BufRead) -> io::Result<Option<Zeroizing<String>>> {
+pub(super) fn read_secret_line(input: &mut dyn BufRead) -> io::Result<Option<Zeroizing<String>>> {
     let mut line = Zeroizing::new(String::with_capacity(1024));
     if input.read_line(&mut line)? == 0 {
         return Ok(None);

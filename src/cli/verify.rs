@@ -1,11 +1,69 @@
-//! `keyrite verify`: a plain verdict on a transcript and a short account of it.
+//! `keyrite verify`: a plain verdict on a transcript, its signatures, and a short account
+//! of it.
+//!
+//! The transcript is valid when its chain is intact and closed, and every signer its
+//! first record requires has a good signature in `<transcript>.asc` by the certificate
+//! the auditor holds for that role (the script's, or those in `--certs DIR`).
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::pgp::Certificate;
+use crate::signatures::{self, load_cert_dir, SignatureReport};
 use crate::transcript::{sha256_hex, verify_file, Verdict, Verification};
 
-pub(super) fn verify(transcript: &Path, script: Option<&Path>, json: bool) -> i32 {
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    transcript: &'a Verification,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signatures: Option<&'a SignatureReport>,
+    /// Problems with the certificates given (unreadable files).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    certificate_problems: Vec<String>,
+    valid: bool,
+}
+
+/// The certificates to check signatures against, and problems loading them.
+fn certificates(
+    script: Option<&Path>,
+    certs: Option<&Path>,
+) -> Result<(Vec<Certificate>, Vec<String>), i32> {
+    if let Some(dir) = certs {
+        return load_cert_dir(dir).map_err(|e| {
+            report(
+                &e,
+                Some("--certs names a folder of certificate files (.asc, .gpg, .pgp)"),
+            );
+            EXIT_USAGE
+        });
+    }
+    let Some(script) = script else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let files = crate::script::role_cert_files(script).map_err(|e| {
+        report(&e, Some("check the path given with --script"));
+        EXIT_USAGE
+    })?;
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for (role, file) in files {
+        match Certificate::load(&file) {
+            Ok(c) => loaded.push(c),
+            Err(e) => problems.push(format!("role `{role}`: {}: {e}", file.display())),
+        }
+    }
+    Ok((loaded, problems))
+}
+
+pub(super) fn verify(
+    transcript: &Path,
+    script: Option<&Path>,
+    certs: Option<&Path>,
+    json: bool,
+) -> i32 {
     let script_hash = match script.map(std::fs::read) {
         None => None,
         Some(Ok(bytes)) => Some(sha256_hex(&bytes)),
@@ -24,15 +82,130 @@ pub(super) fn verify(transcript: &Path, script: Option<&Path>, json: bool) -> i3
             return EXIT_USAGE;
         }
     };
+    let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
+        || signatures::signature_path(transcript).exists();
+    let (certs, certificate_problems) = if needs_signatures {
+        match certificates(script, certs) {
+            Ok(c) => c,
+            Err(code) => return code,
+        }
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let sigs = match (&v.start, needs_signatures) {
+        (Some(start), true) => match std::fs::read(transcript) {
+            Ok(bytes) => Some(signatures::check(transcript, &bytes, start, &certs)),
+            Err(e) => {
+                eprintln!(
+                    "error: cannot read the transcript {}: {e}",
+                    transcript.display()
+                );
+                return EXIT_USAGE;
+            }
+        },
+        _ => None,
+    };
+    let valid = v.verdict == Verdict::Intact && sigs.as_ref().is_none_or(|s| s.valid);
     if json {
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let r = Report {
+            transcript: &v,
+            signatures: sigs.as_ref(),
+            certificate_problems,
+            valid,
+        };
+        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
     } else {
         print_summary(&v);
+        for p in &certificate_problems {
+            println!("certificate {p}");
+        }
+        if let Some(s) = &sigs {
+            print_signatures(s, &v, certs.is_empty(), script.is_some());
+        }
+        if sigs.is_some() {
+            println!(
+                "valid       {}",
+                if valid {
+                    "YES: the records are intact and every required signer signed"
+                } else {
+                    "NO: see the result and signatures above"
+                }
+            );
+        }
     }
-    if v.verdict == Verdict::Intact {
+    if valid {
         EXIT_OK
     } else {
         EXIT_FAILED
+    }
+}
+
+fn role_name(v: &Verification, role: &str) -> String {
+    v.start
+        .as_ref()
+        .and_then(|s| s.roles.iter().find(|r| r.id == role))
+        .map_or_else(|| role.to_string(), |r| format!("{} ({role})", r.name))
+}
+
+fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_script: bool) {
+    if !s.present {
+        println!("signatures  none: {} does not exist", s.file.display());
+    } else {
+        println!("signatures  {}", s.file.display());
+    }
+    if let Some(p) = &s.unreadable {
+        println!("unreadable  {p}");
+    }
+    for signed in &s.signed {
+        println!(
+            "signed      {} at {}, key {}",
+            signed
+                .role
+                .as_deref()
+                .map_or_else(|| "?".to_string(), |r| role_name(v, r)),
+            signed.at.as_deref().unwrap_or("an unrecorded time"),
+            signed.fingerprint
+        );
+    }
+    for b in &s.bad {
+        println!(
+            "BAD         signature by {}: {}",
+            b.issuer.as_deref().unwrap_or("an unnamed key"),
+            b.problem
+        );
+    }
+    for u in &s.unknown {
+        println!(
+            "unknown     signature by {}: {}",
+            u.issuer.as_deref().unwrap_or("an unnamed key"),
+            u.problem
+        );
+    }
+    for m in &s.missing {
+        if no_certs {
+            println!(
+                "missing     {}: no signature could be checked",
+                role_name(v, m)
+            );
+        } else {
+            println!("missing     {} has not signed", role_name(v, m));
+        }
+    }
+
+    if s.present && no_certs {
+        println!(
+            "hint        no certificates to check against: {}",
+            if had_script {
+                "the script names none; give --certs DIR"
+            } else {
+                "give --script FILE (its roles' certificates) or --certs DIR"
+            }
+        );
+    } else if !s.missing.is_empty() {
+        println!(
+            "hint        a missing signer signs with `keyrite countersign {} --key THEIR-KEY-FILE`",
+            v.path.display()
+        );
     }
 }
 

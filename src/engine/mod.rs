@@ -6,6 +6,8 @@
 //! - Every run ends with exactly one end record, `completed` or `aborted` (with the reason
 //!   and the step), unless the transcript itself cannot be written; then the run stops at
 //!   once and the file ends at its last complete record.
+//! - Signing (a last `sign_transcript` step) happens only after the end record of a
+//!   completed run: signatures cover the closed transcript and never change it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,7 +19,10 @@ use serde::Serialize;
 use crate::operator::{Operator, OperatorError, StepView};
 use crate::script::types::StepId;
 use crate::script::Script;
+use crate::steps::sign_transcript::SignerOutcome;
+use crate::steps::unlock::Asker;
 use crate::steps::{StepContext, StepError, Values};
+
 use crate::transcript::writer::Head;
 use crate::transcript::{
     TranscriptError, Writer, EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
@@ -65,6 +70,9 @@ pub struct Outcome {
     pub head: Head,
     /// How it ended.
     pub end: End,
+    /// Each required signer's signature, for a completed ceremony whose last step is
+    /// `sign_transcript` (empty otherwise).
+    pub signatures: Vec<SignerOutcome>,
 }
 
 /// Why a run stopped without an end record.
@@ -83,6 +91,8 @@ struct Started<'a> {
     host: String,
     operator: String,
     roles: Vec<RoleFacts<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    signers: Vec<&'a str>,
     steps: Vec<&'a str>,
     hygiene: &'a crate::hygiene::Hygiene,
 }
@@ -182,6 +192,10 @@ fn started<'a>(
                 fingerprint: r.cert.as_ref().map(|c| c.certificate.fingerprint()),
             })
             .collect(),
+        signers: script
+            .signing()
+            .map(|s| s.signers().iter().map(|r| r.as_str()).collect())
+            .unwrap_or_default(),
         steps: script.steps.iter().map(|s| s.id.as_str()).collect(),
         hygiene,
     }
@@ -280,10 +294,22 @@ pub fn run(
             steps_total: total,
         },
     )?;
+    let signatures = match (&end, script.signing()) {
+        (End::Completed, Some(signing)) => {
+            let mut asker = Asker {
+                script,
+                operator: &mut *operator,
+                view: view_of(script, total - 1),
+            };
+            signing.sign_closed(&mut asker, &path)
+        }
+        _ => Vec::new(),
+    };
     Ok(Outcome {
         transcript: path,
         head,
         end,
+        signatures,
     })
 }
 

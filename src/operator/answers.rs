@@ -10,6 +10,8 @@
 //! gen:        { dice: "3 1 6 ..." }                # secret input: dice rolls,
 //! split:      { passphrase: "TREZOR" }             # a passphrase (used for both entries),
 //! collect:    { custodian-1: "academic acid ..." } # a share entered by a role
+//! unlock:     { custodian-1: { key_file: k.asc, passphrase: "..." } } # per role
+
 //! show:       { custodian-1: ack }                 # a holder has written their share down
 //! ```
 //!
@@ -295,13 +297,28 @@ impl Operator for Answers {
                 (Zeroizing::new(word.to_string()), format!("check word {n}"))
             }
             kind => {
-                let key = match (kind, &ask.role) {
-                    (SecretKind::Dice, _) => "dice",
-                    (SecretKind::Passphrase | SecretKind::PassphraseAgain, _) => "passphrase",
-                    (_, Some(role)) => role.id.as_str(),
-                    (_, None) => "share",
+                let entry = self.entry(step)?;
+                // A role's answers may be a mapping (key file, passphrase, words), so
+                // that several people in one step each have their own.
+                let role_map = ask.role.as_ref().and_then(|role| {
+                    self.lookup(step, entry, role.id.as_str())
+                        .ok()
+                        .filter(|n| matches!(n.kind, NodeKind::Map(_)))
+                });
+                let (scope, key) = match (kind, &ask.role, role_map) {
+                    (SecretKind::Dice, _, _) => (entry, "dice"),
+                    (SecretKind::Passphrase | SecretKind::PassphraseAgain, _, Some(m)) => {
+                        (m, "passphrase")
+                    }
+                    (SecretKind::Passphrase | SecretKind::PassphraseAgain, _, None) => {
+                        (entry, "passphrase")
+                    }
+                    (_, Some(_), Some(m)) => (m, "words"),
+                    (_, Some(role), None) => (entry, role.id.as_str()),
+                    (_, None, _) => (entry, "share"),
                 };
-                let node = self.lookup(step, self.entry(step)?, key)?;
+                let node = self.lookup(step, scope, key)?;
+
                 let text = self.scalar(step, node, key)?;
                 (
                     Zeroizing::new(text.to_string()),

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::steps::{Action, Resolver, KINDS};
+use crate::steps::sign_transcript::SignTranscript;
+use crate::steps::{Action, Resolver, StepKind, KINDS};
 use de::{did_you_mean, one_of, Problem, Problems, Spanned};
 use types::{Interval, RoleId, ScriptId, StepId};
 use yaml::{Budget, Node, NodeKind, Pos};
@@ -107,6 +108,14 @@ pub struct Script {
 }
 
 impl Script {
+    /// The `sign_transcript` step, which `check` keeps last.
+    pub fn signing(&self) -> Option<&SignTranscript> {
+        match self.steps.last().map(|s| &s.action) {
+            Some(Action::SignTranscript(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The role with this id.
     pub fn role(&self, id: &RoleId) -> &Role {
         // Invariant: every RoleId in a resolved script was found in `roles` by Resolver::role.
@@ -196,7 +205,56 @@ pub fn load_problem(e: &yaml::LoadError) -> Problem {
     }
 }
 
+/// The certificate files a script names for its roles, as `(role id, path)`, without
+/// checking anything else: an auditor verifying an old transcript needs the roles'
+/// certificates even when they have expired since and the script no longer passes
+/// `check`.
+pub fn role_cert_files(path: &Path) -> Result<Vec<(String, PathBuf)>, ScriptError> {
+    let bytes = match read_bounded(path, Budget::SCRIPT) {
+        Err(source) => {
+            return Err(ScriptError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Ok(Err(e)) => return Err(invalid(path, vec![load_problem(&e)])),
+        Ok(Ok(bytes)) => bytes,
+    };
+    let text =
+        yaml::decode(&bytes, Budget::SCRIPT).map_err(|e| invalid(path, vec![load_problem(&e)]))?;
+    let loaded =
+        yaml::load(text, Budget::SCRIPT).map_err(|e| invalid(path, vec![load_problem(&e)]))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut files = Vec::new();
+    let field = |node: &Node, key: &str| -> Option<String> {
+        match &node.kind {
+            NodeKind::Map(entries) => entries.iter().find_map(|(k, v)| {
+                (scalar_key(k) == Some(key))
+                    .then(|| match &v.kind {
+                        NodeKind::Scalar(s, _) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+            }),
+            _ => None,
+        }
+    };
+    if let NodeKind::Map(top) = &loaded.root.kind {
+        if let Some((_, roles)) = top.iter().find(|(k, _)| scalar_key(k) == Some("roles")) {
+            if let NodeKind::Map(entries) = &roles.kind {
+                for (k, v) in entries {
+                    if let (Some(id), Some(cert)) = (scalar_key(k), field(v, "cert")) {
+                        files.push((id.to_string(), base.join(cert)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
 /// Checks and resolves a script from its bytes; `path` locates certificates.
+
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Script, Vec<Problem>> {
     let sha256 = crate::transcript::sha256_hex(bytes);
     let text = yaml::decode(bytes, Budget::SCRIPT).map_err(|e| vec![load_problem(&e)])?;
@@ -337,7 +395,8 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
     let roles = decode("roles").and_then(|n| resolve_roles(path, n, problems));
     let steps = match (&roles, decode("steps")) {
         (Some((roles, _)), Some(n)) => {
-            resolve_steps(n, roles, &declared_roles(get("roles")), problems)
+            let base = path.parent().unwrap_or(Path::new("."));
+            resolve_steps(n, base, roles, &declared_roles(get("roles")), problems)
         }
         _ => None,
     };
@@ -473,6 +532,7 @@ fn declared_roles(node: Option<&Node>) -> Vec<String> {
 
 fn resolve_steps(
     node: &Node,
+    base: &Path,
     roles: &[Role],
     declared: &[String],
     problems: &Problems,
@@ -495,7 +555,8 @@ fn resolve_steps(
         );
         return None;
     }
-    let mut cx = Resolver::new(roles, declared, problems);
+    let mut cx = Resolver::new(base, roles, declared, problems);
+
     let mut steps = Vec::with_capacity(items.len());
     let mut seen: std::collections::HashMap<StepId, Pos> = Default::default();
     let mut per_kind: std::collections::HashMap<&str, usize> = Default::default();
@@ -607,7 +668,21 @@ fn resolve_steps(
             ok = false;
         }
         seen.insert(step_id.clone(), id_pos);
+        if kind == SignTranscript::NAME && index + 1 != items.len() {
+            push(
+                Problem::at(
+                    key_node.pos,
+                    format!(
+                        "`{kind}` is step {number} of {}, but it must be the last step",
+                        items.len()
+                    ),
+                )
+                .hint("the transcript is signed once it is closed; move this step to the end"),
+            );
+            ok = false;
+        }
         cx.enter_step(step_id.clone());
+
         match Action::resolve(kind, value, &mut cx) {
             Some(Some(action)) => steps.push(Step {
                 title: title.unwrap_or_else(|| action.default_title()),

@@ -7,14 +7,13 @@
 //! SHA-256, the recipients' fingerprints, and which share it holds (group, member, digest),
 //! never the words. Every recipient's certificate was checked for encryption by `check`.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::files::{write_new_private, write_problem};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::pgp::{encrypt, Certificate, Purpose};
 use crate::script::de::{Problem, Spanned};
@@ -64,20 +63,6 @@ fn render(pattern: &str, set: &str, holder: &RoleId, group: usize, member: usize
         .replace("{holder}", holder.as_str())
         .replace("{group}", &group.to_string())
         .replace("{member}", &member.to_string())
-}
-
-/// Writes `bytes` to a new file with mode 0600 and syncs it; an existing file is an error.
-fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 impl StepKind for EncryptShares {
@@ -199,17 +184,8 @@ impl StepKind for EncryptShares {
                 })?;
                 let relative = render(&self.out, &self.set, &held.holder, g + 1, m + 1);
                 let path: PathBuf = cx.out.join(&relative);
-                write_new_private(&path, armored.as_bytes()).map_err(|e| {
-                    StepError::failed(format!(
-                        "cannot write {}: {e}{}",
-                        path.display(),
-                        if e.kind() == std::io::ErrorKind::AlreadyExists {
-                            " (keyrite never overwrites a share file; choose another --out folder)"
-                        } else {
-                            ""
-                        }
-                    ))
-                })?;
+                write_new_private(&path, armored.as_bytes())
+                    .map_err(|e| StepError::failed(write_problem(&path, &e)))?;
                 written.push((
                     g + 1,
                     m + 1,

@@ -15,18 +15,24 @@ pub mod collect_shares;
 pub mod confirm;
 pub mod device;
 pub mod encrypt_shares;
+pub mod files;
 pub mod fingerprint;
 pub mod generate_secret;
 pub mod note;
+pub mod protect_file;
 pub mod record;
 pub mod record_storage;
 pub mod recover;
 pub mod show_shares;
+pub mod sign_transcript;
 pub mod split;
+pub mod unlock;
+pub mod unprotect_file;
 pub mod verify_secret;
 pub mod wipe;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -140,12 +146,16 @@ step_kinds! {
     split::Split,
     fingerprint::Fingerprint,
     encrypt_shares::EncryptShares,
+    protect_file::ProtectFile,
+    unprotect_file::UnprotectFile,
+
     show_shares::ShowShares,
     collect_shares::CollectShares,
     recover::Recover,
     verify_secret::VerifySecret,
     wipe::Wipe,
     device::Device,
+    sign_transcript::SignTranscript,
 }
 
 /// What a name defined by a step stands for.
@@ -182,6 +192,7 @@ struct Defined {
 
 /// The state of checking: roles, names defined so far, and where problems go.
 pub struct Resolver<'a> {
+    base: &'a Path,
     roles: &'a [Role],
     declared: &'a [String],
     problems: &'a Problems,
@@ -194,8 +205,14 @@ impl<'a> Resolver<'a> {
     /// A resolver over the script's roles. `declared` are all role ids written under
     /// `roles:`, including those with problems of their own (already reported), so that
     /// steps naming them are not reported again.
-    pub fn new(roles: &'a [Role], declared: &'a [String], problems: &'a Problems) -> Resolver<'a> {
+    pub fn new(
+        base: &'a Path,
+        roles: &'a [Role],
+        declared: &'a [String],
+        problems: &'a Problems,
+    ) -> Resolver<'a> {
         Resolver {
+            base,
             roles,
             declared,
             problems,
@@ -206,7 +223,14 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A path written in the script, relative to the script's folder. Names with `..`
+    /// are allowed: a script may name files next to it or above it.
+    pub fn script_path(&self, written: &str) -> PathBuf {
+        self.base.join(written)
+    }
+
     /// Sets the step being checked, for messages.
+
     pub fn enter_step(&mut self, id: StepId) {
         self.step = id;
     }

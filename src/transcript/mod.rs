@@ -18,7 +18,7 @@
 pub mod verify;
 pub mod writer;
 
-pub use verify::{verify_file, Finding, Verdict, Verification};
+pub use verify::{verify_file, Finding, RoleFacts, StartFacts, Verdict, Verification};
 pub use writer::{TranscriptError, Writer};
 
 use sha2::{Digest, Sha256};

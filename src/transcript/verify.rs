@@ -171,6 +171,22 @@ pub struct StartFacts {
     pub host: String,
     /// Where the answers came from: `plain`, `tty` or `answers:<file>`.
     pub operator: String,
+    /// The roles, with their certificates' fingerprints.
+    pub roles: Vec<RoleFacts>,
+    /// The role ids whose signatures the transcript needs (from `sign_transcript`).
+    pub signers: Vec<String>,
+}
+
+/// A role as the first record lists it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RoleFacts {
+    /// The role id.
+    pub id: String,
+    /// The person's name.
+    pub name: String,
+    /// The fingerprint of the role's certificate, if it has one.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
 }
 
 /// Facts from the end record.
@@ -430,5 +446,13 @@ fn check_start(
         tool_version: str_at(&record, &["tool", "version"]).to_string(),
         host: str_at(&record, &["host"]).to_string(),
         operator: str_at(&record, &["operator"]).to_string(),
+        roles: record
+            .get("roles")
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .unwrap_or_default(),
+        signers: record
+            .get("signers")
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .unwrap_or_default(),
     });
 }

@@ -26,6 +26,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, finished: &Finished) {
             transcript,
             records,
             head,
+            signed,
+            unsigned,
         } => {
             lines.push(match end {
                 End::Completed => Line::styled(text::COMPLETED, theme.done()),
@@ -43,6 +45,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, finished: &Finished) {
                 text::head_aloud(*records, head),
                 theme.input(),
             ));
+            if !signed.is_empty() {
+                lines.push(Line::styled(text::signed_by(signed), theme.done()));
+            }
+            for (role, why) in unsigned {
+                lines.push(Line::styled(text::not_signed(role, why), theme.error()));
+            }
         }
         Finished::Error(e) => {
             lines.push(Line::styled(text::engine_error(e), theme.error()));

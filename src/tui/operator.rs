@@ -138,6 +138,10 @@ pub enum Finished {
         records: u64,
         /// The head hash.
         head: String,
+        /// Signers who signed, and those who did not (with why).
+        signed: Vec<String>,
+        /// Signers who did not sign, with why.
+        unsigned: Vec<(String, String)>,
     },
     /// The engine stopped without an end record (the transcript failed), or panicked.
     Error(String),
@@ -152,7 +156,24 @@ impl Finished {
                 transcript: o.transcript.display().to_string(),
                 records: o.head.records,
                 head: o.head.hash.clone(),
+                signed: o
+                    .signatures
+                    .iter()
+                    .filter(|s| s.result.is_ok())
+                    .map(|s| s.role.to_string())
+                    .collect(),
+                unsigned: o
+                    .signatures
+                    .iter()
+                    .filter_map(|s| {
+                        s.result
+                            .as_ref()
+                            .err()
+                            .map(|e| (s.role.to_string(), e.clone()))
+                    })
+                    .collect(),
             },
+
             Err(e) => Finished::Error(e.to_string()),
         }
     }

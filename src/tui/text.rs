@@ -354,7 +354,16 @@ pub fn engine_error(error: &str) -> String {
 pub fn transcript_at(path: &str) -> String {
     format!("Transcript: {path}")
 }
+/// Who signed the closed transcript.
+pub fn signed_by(roles: &[String]) -> String {
+    format!("Signed by: {}", roles.join(", "))
+}
+/// A signer who did not sign, and how to sign later.
+pub fn not_signed(role: &str, why: &str) -> String {
+    format!("NOT signed by {role} ({why}); sign later with `keyrite countersign`")
+}
 /// Head hash to read aloud.
+
 pub fn head_aloud(records: u64, hash: &str) -> String {
     format!("{records} records; head hash (read it aloud): {hash}")
 }

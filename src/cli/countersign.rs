@@ -1,0 +1,162 @@
+//! `keyrite countersign`: a signer who was not at the keyboard signs a closed transcript
+//! later, on their own machine; the signature joins the others in `<transcript>.asc`.
+//!
+//! Invariants: only an intact, closed transcript is signed (a tampered, torn or
+//! unfinished one is refused); only a key whose certificate is one of the transcript's
+//! roles signs; the new signature is verified before it is merged, and the merge never
+//! drops an existing signature. The passphrase is read with echo off, or from a file,
+//! and is zeroized after use.
+
+use std::io::Write;
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use super::slip39::read_secret_line;
+use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::hygiene::EchoOff;
+use crate::pgp::{sign_detached, PgpError, SecretKey};
+use crate::signatures::add_signature;
+use crate::steps::sign_transcript::accept_signature;
+use crate::transcript::{verify_file, Verdict};
+
+fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32> {
+    if let Some(file) = file {
+        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+            report(
+                &e,
+                Some("--passphrase-file names a file whose first line is the passphrase"),
+            );
+            EXIT_USAGE
+        })?);
+        return Ok(Zeroizing::new(
+            text.lines().next().unwrap_or("").to_string(),
+        ));
+    }
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let echo = tty.then(EchoOff::stdin);
+    eprint!("passphrase of {}: ", key.display());
+    let _ = std::io::stderr().flush();
+    let line = read_secret_line(&mut std::io::stdin().lock());
+    drop(echo);
+    eprintln!();
+    match line {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => {
+            eprintln!("error: no passphrase was given");
+            Err(EXIT_USAGE)
+        }
+        Err(e) => {
+            report(&e, None);
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+pub(super) fn countersign(
+    transcript: &Path,
+    key_file: &Path,
+    passphrase_file: Option<&Path>,
+) -> i32 {
+    let v = match verify_file(transcript, None) {
+        Ok(v) => v,
+        Err(e) => {
+            report(&e, Some("check the transcript's path"));
+            return EXIT_USAGE;
+        }
+    };
+    if v.verdict != Verdict::Intact {
+        eprintln!(
+            "error: {} is not an intact, closed transcript ({:?}); it is not signed",
+            transcript.display(),
+            v.verdict
+        );
+        eprintln!(
+            "  hint: `keyrite verify {}` says what is wrong",
+            transcript.display()
+        );
+        return EXIT_FAILED;
+    }
+    let key = match SecretKey::load(key_file, None) {
+        Ok(k) => k,
+        Err(PgpError::PassphraseRequired { .. }) => {
+            let pass = match passphrase(passphrase_file, key_file) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            match SecretKey::load(key_file, Some(&pass)) {
+                Ok(k) => k,
+                Err(e) => {
+                    report(&e, Some("check the passphrase and the key file"));
+                    return EXIT_FAILED;
+                }
+            }
+        }
+        Err(e) => {
+            report(&e, Some("give your OpenPGP secret key file (`gpg --armor --export-secret-keys FINGERPRINT`)"));
+            return EXIT_USAGE;
+        }
+    };
+    let fingerprint = key.fingerprint();
+    let start = v.start.clone().unwrap_or_default();
+    let Some(role) = start
+        .roles
+        .iter()
+        .find(|r| r.fingerprint.as_deref() == Some(fingerprint.as_str()))
+    else {
+        eprintln!(
+            "error: key {fingerprint} is not the certificate of any role of {}; it is not signed",
+            transcript.display()
+        );
+        eprintln!(
+            "  hint: sign with the key whose certificate the ceremony script names for your role"
+        );
+        return EXIT_FAILED;
+    };
+    let data = match std::fs::read(transcript) {
+        Ok(d) => d,
+        Err(e) => {
+            report(&e, None);
+            return EXIT_USAGE;
+        }
+    };
+    let signature = match sign_detached(&key, &data) {
+        Ok(s) => s,
+        Err(e) => {
+            report(
+                &e,
+                Some("the key must be able to sign (not expired, not revoked)"),
+            );
+            return EXIT_FAILED;
+        }
+    };
+    if let Err(why) = accept_signature(signature.as_bytes(), &data, key.certificate()) {
+        eprintln!("error: the new signature does not verify: {why}");
+        return EXIT_FAILED;
+    }
+    match add_signature(transcript, &signature) {
+        Ok(file) => {
+            println!(
+                "signed by {} ({}) into {}",
+                role.name,
+                role.id,
+                file.display()
+            );
+            if !start.signers.contains(&role.id) {
+                println!(
+                    "note: {} is not one of the signers the ceremony requires",
+                    role.id
+                );
+            }
+            println!(
+                "verify with: keyrite verify {} --script SCRIPT",
+                transcript.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            report(&e, Some("the transcript's folder must be writable"));
+            EXIT_FAILED
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Unlocking a person's OpenPGP secret key during a step: the path of their key file,
+//! then their passphrase if the key is protected. Used by every step in which a role
+//! decrypts or signs with their own key (`collect_shares` from encrypted files,
+//! `sign_transcript`).
+//!
+//! Invariants:
+//! - The key must belong to the role: its primary fingerprint equals that of the role's
+//!   certificate in the script. Someone else's key is refused before it is used.
+//! - A wrong passphrase is asked again, three times at most; the passphrase never
+//!   appears in a message, a record or `Debug` output, and is zeroized after use.
+//! - The unlocked key lives only as long as the caller keeps it.
+
+use std::path::Path;
+
+use super::files::existing_file;
+
+use super::StepError;
+use crate::operator::{FieldKey, Operator, RoleView, SecretAsk, SecretKind, StepView};
+use crate::pgp::{PgpError, SecretKey};
+use crate::script::types::{FieldName, RoleId};
+use crate::script::Script;
+
+/// What unlocking needs: the script (for the role's certificate), the front end, and
+/// the step asking. Signing runs after the transcript is closed, so this is not a
+/// whole `StepContext`.
+pub struct Asker<'s, 'o> {
+    /// The script.
+    pub script: &'s Script,
+    /// The front end.
+    pub operator: &'o mut dyn Operator,
+    /// The step asking.
+    pub view: StepView<'s>,
+}
+
+impl Asker<'_, '_> {
+    fn role(&self, id: &RoleId) -> RoleView<'_> {
+        let role = self.script.role(id);
+        RoleView {
+            id: &role.id,
+            name: &role.name,
+        }
+    }
+}
+
+/// What a person answers when asked for their key file and they sign or decrypt outside
+/// keyrite instead.
+pub const OUTSIDE: &str = "outside";
+
+/// How a person will use their key.
+pub enum KeyChoice {
+    /// They gave keyrite their key file, now unlocked.
+    Key(SecretKey),
+    /// They will decrypt or sign outside keyrite (gpg, a smartcard).
+    Outside,
+}
+
+/// A field key for `role`'s answer `field` (`key_file`, `share_file`, ...).
+pub fn role_field(role: &RoleId, field: &'static str) -> FieldKey {
+    FieldKey {
+        item: Some(role.to_string()),
+        // Invariant: callers pass constant names in the field-name form (`key_file`).
+        field: FieldName::parse(field).expect("a constant field name is valid"),
+    }
+}
+
+/// Asks `role` for their key file (or [`OUTSIDE`], when `outside_ok`) and unlocks it,
+/// asking for the passphrase when the key is protected.
+pub fn unlock_role_key(
+    cx: &mut Asker<'_, '_>,
+    role: &RoleId,
+    purpose: &str,
+    outside_ok: bool,
+) -> Result<KeyChoice, StepError> {
+    let view = cx.role(role);
+    let (name, id) = (view.name.to_string(), view.id.to_string());
+    let expected = cx
+        .script
+        .role(role)
+        .cert
+        .as_ref()
+        .map(|c| c.certificate.fingerprint());
+    let label = if outside_ok {
+        format!(
+            "{name} ({id}): path of your OpenPGP secret key file to {purpose}, or `{OUTSIDE}` to do it outside keyrite"
+        )
+    } else {
+        format!("{name} ({id}): path of your OpenPGP secret key file to {purpose}")
+    };
+    let typed = cx
+        .operator
+        .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
+            if outside_ok && s.trim() == OUTSIDE {
+                return Ok(());
+            }
+            existing_file(s).map(|_| ())
+        })?;
+    if outside_ok && typed.trim() == OUTSIDE {
+        return Ok(KeyChoice::Outside);
+    }
+    let path = existing_file(&typed).map_err(StepError::failed)?;
+    let key = load_with_passphrase(cx, role, &path)?;
+    if let Some(expected) = expected {
+        if key.fingerprint() != expected {
+            return Err(StepError::failed(format!(
+                "the key in {} is {}, but {name}'s certificate in the script is {expected}; use the key of that certificate",
+                path.display(),
+                key.fingerprint(),
+            )));
+        }
+    }
+    Ok(KeyChoice::Key(key))
+}
+
+fn load_with_passphrase(
+    cx: &mut Asker<'_, '_>,
+    role: &RoleId,
+    path: &Path,
+) -> Result<SecretKey, StepError> {
+    let unreadable =
+        |e: PgpError| StepError::failed(format!("cannot use the key file {}: {e}", path.display()));
+    match SecretKey::load(path, None) {
+        Ok(key) => return Ok(key),
+        Err(PgpError::PassphraseRequired { .. }) => {}
+        Err(e) => return Err(unreadable(e)),
+    }
+    let script = cx.script;
+    let role = script.role(role);
+    let view = RoleView {
+        id: &role.id,
+        name: &role.name,
+    };
+    for attempt in 1..=3 {
+        let passphrase = cx.operator.ask_secret(
+            &cx.view,
+            &SecretAsk {
+                kind: SecretKind::Passphrase,
+                role: Some(view.clone()),
+                prompt: format!(
+                    "{} ({}), the passphrase of your key {}",
+                    view.name,
+                    view.id,
+                    path.display()
+                ),
+            },
+            &|s| {
+                if s.is_empty() {
+                    Err("the key is protected; type its passphrase".to_string())
+                } else {
+                    Ok(())
+                }
+            },
+        )?;
+        match SecretKey::load(path, Some(&passphrase)) {
+            Ok(key) => return Ok(key),
+            Err(PgpError::WrongPassphrase { .. }) if attempt < 3 => {
+                cx.operator.inform(
+                    &cx.view,
+                    "That passphrase does not unlock the key. Try again.",
+                );
+            }
+            Err(e) => return Err(unreadable(e)),
+        }
+    }
+    Err(StepError::failed(format!(
+        "the passphrase of {} was wrong three times",
+        path.display()
+    )))
+}
