@@ -113,7 +113,7 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let mut share = app("ceremonies/demo-recovery.yaml");
+    let mut share = app("tests/data/recovery-typed.yaml");
     share.update(Action::Engine(EngineEvent::BeginStep(2)));
     let _r3 = ask(
         &mut share,

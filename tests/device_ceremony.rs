@@ -377,7 +377,7 @@ fn the_simulator_takes_its_wallet_as_slip39_shares() {
     let dir = tempfile::tempdir().unwrap();
     let answers = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("ceremonies/demo-recovery.answers.yaml"),
+            .join("tests/data/recovery-typed.answers.yaml"),
     )
     .unwrap();
     let shares: Vec<&str> = answers

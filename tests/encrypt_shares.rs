@@ -35,7 +35,7 @@ fn gpg_opens_each_share_file_to_the_recorded_share() {
     let encrypted: Vec<serde_json::Value> = body
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["event"] == "share_encrypted")
+        .filter(|r| r["event"] == "share_encrypted" && r["set"] == "treasury-shares")
         .collect();
     assert_eq!(encrypted.len(), 3);
     for record in &encrypted {
@@ -93,7 +93,7 @@ fn gpg_opens_each_share_file_to_the_recorded_share() {
     );
     assert_eq!(again.status.code(), Some(1));
     assert!(
-        text(&again.stderr).contains("keyrite never overwrites a share file"),
+        text(&again.stderr).contains("keyrite never overwrites a file it writes"),
         "{}",
         text(&again.stderr)
     );

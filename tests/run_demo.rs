@@ -41,13 +41,17 @@ fn demo_runs_headless_and_verifies() {
             "generate",
             "split",
             "encrypt",
+            "protect",
+            "split-wallet-key",
+            "encrypt-wallet-key",
             "fingerprint",
             "device",
             "show",
             "share-storage",
             "storage",
             "wipe",
-            "closing"
+            "closing",
+            "sign"
         ]
     );
     let who: Vec<&str> = v["attended"]
@@ -112,11 +116,30 @@ fn aborting_run_is_recorded_and_verifies_as_aborted() {
     );
     let t = only_transcript(&records, "demo-genesis");
     let (code, v) = verify_json(&t, Some("ceremonies/demo.yaml"));
-    assert_eq!(code, 0, "an aborted transcript is intact: {v:#}");
+    assert_eq!(
+        v["verdict"], "intact",
+        "an aborted transcript is intact: {v:#}"
+    );
     assert_eq!(v["end"]["outcome"], "aborted");
     assert_eq!(v["end"]["step"], "offline");
     assert_eq!(v["end"]["reason"], "witness 1 was called away");
     assert_eq!(v["steps_done"].as_array().unwrap().len(), 3);
+    // Nobody signed the aborted record, so it is not valid yet...
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["valid"], false);
+    assert_eq!(
+        v["signatures"]["missing"],
+        serde_json::json!(["officer", "witness-1"])
+    );
+    // ...until the required signers countersign it.
+    for role in ["officer", "witness-1"] {
+        let key = format!("ceremonies/demo/keys/{role}.secret.asc");
+        let out = run(&["countersign", t.to_str().unwrap(), "--key", &key], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let (code, v) = verify_json(&t, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["valid"], true);
 }
 
 #[test]

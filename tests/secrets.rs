@@ -236,10 +236,10 @@ fn recovery_with(
     std::fs::write(
         &script,
         script_edit(
-            std::fs::read_to_string(repo("ceremonies/demo-recovery.yaml"))
+            std::fs::read_to_string(repo("tests/data/recovery-typed.yaml"))
                 .unwrap()
                 .replace(
-                    "cert: demo/keys/",
+                    "cert: ../../ceremonies/demo/keys/",
                     &format!("cert: {}/", repo("ceremonies/demo/keys").display()),
                 ),
         ),
@@ -248,7 +248,7 @@ fn recovery_with(
     std::fs::write(
         &answers,
         answers_edit(
-            std::fs::read_to_string(repo("ceremonies/demo-recovery.answers.yaml")).unwrap(),
+            std::fs::read_to_string(repo("tests/data/recovery-typed.answers.yaml")).unwrap(),
         ),
     )
     .unwrap();

@@ -290,7 +290,7 @@ fn the_whole_demo_by_keystrokes() {
     let first = pty.wait("Alice Example's initials");
     assert!(first.contains("Demo treasury genesis"));
     assert!(first.contains("(demo-genesis)"));
-    assert!(first.contains("Step 1 of 14 · attend"));
+    assert!(first.contains("Step 1 of 18 · attend"));
     assert!(first.contains("Who confirms"));
     assert!(first.contains("nobody has confirmed attendance yet"));
     assert!(
@@ -327,9 +327,9 @@ fn the_whole_demo_by_keystrokes() {
     pty.line("BE");
     pty.wait("Dana Example (witness-2), please confirm:");
     pty.line("DE");
-    pty.wait_all(&["Step 4 of 14", "Alice Example (officer), please confirm:"]);
+    pty.wait_all(&["Step 4 of 18", "Alice Example (officer), please confirm:"]);
     pty.line("AE");
-    pty.wait_all(&["Step 4 of 14", "Bob Example (witness-1), please confirm:"]);
+    pty.wait_all(&["Step 4 of 18", "Bob Example (witness-1), please confirm:"]);
     pty.line("BE");
 
     // Dice are optional: skip them.
@@ -372,8 +372,17 @@ fn the_whole_demo_by_keystrokes() {
     let closing = pty.wait("Press Enter to acknowledge.");
     assert!(closing.contains("head hash aloud"));
     pty.send("\r");
+
+    // The transcript is closed, then the officer and a witness sign it with their keys.
+    for (name, role) in [("Alice Example", "officer"), ("Bob Example", "witness-1")] {
+        pty.wait_all(&[&format!("{name} ({role}): path"), "Type the value:"]);
+        pty.line(&format!("ceremonies/demo/keys/{role}.secret.asc"));
+        pty.wait(&format!("{name} signed"));
+    }
     let end = pty.wait("Completed: every step is done.");
     assert!(end.contains("head hash (read it aloud)"));
+    assert!(end.contains("Signed by: officer, witness-1"), "{end}");
+
     pty.send("\r");
     pty.wait_exit();
     assert!(
@@ -433,12 +442,20 @@ fn the_whole_demo_by_keystrokes() {
 
     // The transcript verifies.
     let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
-        .args(["verify", &transcript, "--json"])
+        .args([
+            "verify",
+            &transcript,
+            "--json",
+            "--script",
+            "ceremonies/demo.yaml",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("verify runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert_eq!(v["valid"], true, "{v:#}");
+
     assert!(Path::new(&transcript).exists());
     let text = std::fs::read_to_string(&transcript).expect("the transcript");
     assert!(text.contains("\"operator\":\"tty\""));

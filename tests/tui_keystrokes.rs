@@ -1,6 +1,6 @@
 //! Keystrokes to enter the recovery demo's two shares in the terminal UI.
 //!
-//! The real engine runs `ceremonies/demo-recovery.yaml` on a worker thread with the UI's
+//! The real engine runs `tests/data/recovery-typed.yaml` on a worker thread with the UI's
 //! operator (`TuiOperator`), exactly as `keyrite run` does, and the test drives the UI's
 //! state through `App::update` with synthetic keys, no terminal. Each share word is
 //! typed as its shortest unique prefix; words complete by themselves, and the share goes
@@ -23,7 +23,7 @@ use keyrite::tui::Action;
 
 /// The shares of the answers file, by role, as full words.
 fn demo_shares() -> Vec<(String, Vec<&'static str>)> {
-    let answers = include_str!("../ceremonies/demo-recovery.answers.yaml");
+    let answers = include_str!("data/recovery-typed.answers.yaml");
     answers
         .lines()
         .filter_map(|l| {
@@ -49,7 +49,7 @@ fn demo_shares() -> Vec<(String, Vec<&'static str>)> {
 fn recovery_shares_take_few_keystrokes() {
     let shares = demo_shares();
     assert_eq!(shares.len(), 2, "the answers file has two shares");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ceremonies/demo-recovery.yaml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/recovery-typed.yaml");
     let script = keyrite::script::load(&path).expect("the recovery demo loads");
     let records = tempfile::tempdir().expect("a temporary folder");
     let options = RunOptions {

@@ -437,7 +437,7 @@ fn ask_share(sim: &mut Sim, role: &str, name: &str) {
 
 #[test]
 fn share_entry_flags_an_unknown_prefix_at_once() {
-    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    let mut sim = Sim::new("tests/data/recovery-typed.yaml", Theme::COLOR);
     recovery_share_entry(&mut sim);
     ask_share(&mut sim, "custodian-1", "Carol Example");
     for w in DEMO_WORDS.split(' ').take(4) {
@@ -467,7 +467,7 @@ fn share_entry_flags_an_unknown_prefix_at_once() {
 
 #[test]
 fn share_entry_shows_the_checksum_message_and_progress() {
-    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    let mut sim = Sim::new("tests/data/recovery-typed.yaml", Theme::COLOR);
     recovery_share_entry(&mut sim);
     ask_share(&mut sim, "custodian-1", "Carol Example");
     for w in DEMO_WORDS.split(' ') {
@@ -502,7 +502,7 @@ fn share_entry_shows_the_checksum_message_and_progress() {
 
 #[test]
 fn working() {
-    let mut sim = Sim::new("ceremonies/demo-recovery.yaml", Theme::COLOR);
+    let mut sim = Sim::new("tests/data/recovery-typed.yaml", Theme::COLOR);
     recovery_share_entry(&mut sim);
     sim.inform(2, "group 1: 2 of 2 ✓");
     sim.begin(3);

@@ -300,10 +300,12 @@ fn from_encrypted_file(
             };
             let words = match share_words(&plaintext) {
                 Some(words) => words,
-                None => return Ok(Err(format!(
+                None => {
+                    return Ok(Err(format!(
                     "{} decrypts, but does not hold share words as `encrypt_shares` writes them",
                     path.display()
-                ))),
+                )))
+                }
             };
             Ok(Ok((
                 words,
