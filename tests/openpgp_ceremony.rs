@@ -313,10 +313,21 @@ fn countersign_asks_for_a_protected_keys_passphrase() {
     let transcript = only_transcript(&records, "sign-test");
     assert!(!sig_path(&transcript).exists());
 
+    // A certificate where the secret key is needed is refused, saying so.
+    let t = transcript.to_str().unwrap();
+    let out = run(&["countersign", t, "--key", cert.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("this file holds no secret key material"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // Countersigning with the passphrase from a file.
     let pass = dir.path().join("pass.txt");
+
     std::fs::write(&pass, "not it\n").unwrap();
-    let t = transcript.to_str().unwrap();
+
     let out = run(
         &[
             "countersign",
