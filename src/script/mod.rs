@@ -254,7 +254,6 @@ pub fn role_cert_files(path: &Path) -> Result<Vec<(String, PathBuf)>, ScriptErro
 }
 
 /// Checks and resolves a script from its bytes; `path` locates certificates.
-
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Script, Vec<Problem>> {
     let sha256 = crate::transcript::sha256_hex(bytes);
     let text = yaml::decode(bytes, Budget::SCRIPT).map_err(|e| vec![load_problem(&e)])?;

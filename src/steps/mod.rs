@@ -230,7 +230,6 @@ impl<'a> Resolver<'a> {
     }
 
     /// Sets the step being checked, for messages.
-
     pub fn enter_step(&mut self, id: StepId) {
         self.step = id;
     }

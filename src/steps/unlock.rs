@@ -49,7 +49,8 @@ pub const OUTSIDE: &str = "outside";
 /// How a person will use their key.
 pub enum KeyChoice {
     /// They gave keyrite their key file, now unlocked.
-    Key(SecretKey),
+    Key(Box<SecretKey>),
+
     /// They will decrypt or sign outside keyrite (gpg, a smartcard).
     Outside,
 }
@@ -108,7 +109,7 @@ pub fn unlock_role_key(
             )));
         }
     }
-    Ok(KeyChoice::Key(key))
+    Ok(KeyChoice::Key(Box::new(key)))
 }
 
 fn load_with_passphrase(

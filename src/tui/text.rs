@@ -363,7 +363,6 @@ pub fn not_signed(role: &str, why: &str) -> String {
     format!("NOT signed by {role} ({why}); sign later with `keyrite countersign`")
 }
 /// Head hash to read aloud.
-
 pub fn head_aloud(records: u64, hash: &str) -> String {
     format!("{records} records; head hash (read it aloud): {hash}")
 }
