@@ -6,7 +6,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::app::App;
@@ -52,22 +52,79 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     }
     let rows = usize::from(inner.height);
+    let width = usize::from(inner.width).max(4);
     let end = app.messages.len().saturating_sub(app.scroll);
-    let start = end.saturating_sub(rows);
-    let lines: Vec<Line<'static>> = app.messages[start..end]
-        .iter()
-        .map(|m| {
-            let (mark, style) = match m.kind {
-                MessageKind::Step => ("▶", theme.title()),
-                MessageKind::Info => ("•", theme.text()),
-                MessageKind::Confirmed => (text::MARK_DONE, theme.done()),
-                MessageKind::Problem => ("!", theme.error()),
-            };
-            Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::styled(m.text.clone(), style),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // Wrapped here rather than by the widget, so that the newest message is always on
+    // the last row however many rows the older ones take.
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for m in app.messages[..end].iter().rev() {
+        if lines.len() >= rows {
+            break;
+        }
+        let (mark, style) = match m.kind {
+            MessageKind::Step => ("▶", theme.title()),
+            MessageKind::Info => ("•", theme.text()),
+            MessageKind::Confirmed => (text::MARK_DONE, theme.done()),
+            MessageKind::Problem => ("!", theme.error()),
+        };
+        let wrapped = wrap(&format!("{mark} {}", m.text), width);
+        for row in wrapped.into_iter().rev() {
+            lines.push(Line::styled(row, style));
+        }
+    }
+    lines.truncate(rows);
+    lines.reverse();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Splits `text` into rows of at most `width` characters, at spaces where it can.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut row = String::new();
+        let mut len = 0;
+        for word in paragraph.split(' ') {
+            let mut word: Vec<char> = word.chars().collect();
+            if len > 0 && len + 1 + word.len() > width {
+                rows.push(std::mem::take(&mut row));
+                len = 0;
+            }
+            if len > 0 {
+                row.push(' ');
+                len += 1;
+            }
+            while word.len() > width - len {
+                let rest = word.split_off(width - len);
+                row.extend(word);
+                rows.push(std::mem::take(&mut row));
+                len = 0;
+                word = rest;
+            }
+            len += word.len();
+            row.extend(word);
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_splits_long_words() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("a\nb", 10), ["a", "b"]);
+        assert_eq!(wrap("", 5), [""]);
+        for width in 4..20 {
+            for row in wrap(
+                "the quick brown fox jumps over a lazy dog, extraordinarily",
+                width,
+            ) {
+                assert!(row.chars().count() <= width, "{row:?} at {width}");
+            }
+        }
+    }
 }
