@@ -95,8 +95,11 @@ fn bench(c: &mut Criterion) {
             gpg(home.path(), &["--import"], public.as_bytes());
         }
         let key = SecretKey::from_bytes(secret.as_bytes(), None).unwrap();
-        sigs =
-            merge_signatures(sigs.as_bytes(), &sign_detached(&key, &transcript).unwrap()).unwrap();
+        sigs = merge_signatures(
+            sigs.as_bytes(),
+            sign_detached(&key, &transcript).unwrap().as_bytes(),
+        )
+        .unwrap();
         signers.push(key.certificate().clone());
     }
     let data_path = home.path().join("transcript.jsonl");

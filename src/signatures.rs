@@ -8,14 +8,17 @@
 //! Invariants:
 //! - A signature is added only after it verifies, over the transcript's current bytes,
 //!   against the certificate of the role it is for. The `.asc` file is replaced
-//!   atomically (written beside it, synced, renamed), so a crash leaves the old or the
-//!   new file, never a torn one, and an existing signature is never lost.
-//! - [`check`] trusts only the certificates it is given (the script's or `--certs`):
-//!   fingerprints in the transcript say which role a certificate is for, they never
-//!   make a certificate trusted. A signature counts for a role only when it is good and
-//!   made by the certificate whose fingerprint the first record gives that role.
-//! - The transcript is signed only when every required signer (the first record's
-//!   `signers`) has a good signature and no signature is bad.
+//!   atomically (written beside it, synced, renamed) while a lock file is held, so a
+//!   crash leaves the old or the new file, never a torn one, and two signers at once
+//!   never lose each other's signature.
+//! - [`check`] trusts only the certificates the auditor gives, each bound to a role by
+//!   the auditor (the script's `roles`, or `<role>.asc` in `--certs DIR`). The
+//!   transcript's own fingerprints are compared with them, never used to bind a
+//!   certificate to a role: a forger who rewrites the transcript cannot make one
+//!   person's signature count for another role.
+//! - The transcript is signed only when every required signer has a good signature by
+//!   their own role's certificate, no signature is bad, and the auditor's certificates
+//!   agree with the fingerprints the transcript recorded.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,14 @@ pub enum SignaturesError {
         #[source]
         source: std::io::Error,
     },
+    /// Another signer holds the lock on the signature file.
+    #[error("the signature file {path} is being updated by another signer (lock file {lock} exists); wait and try again, or remove the lock if no keyrite is running")]
+    Locked {
+        /// The `.asc` file.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// The existing signature file, or the new signature, is not OpenPGP signatures.
     #[error("the signature file {path} cannot be merged")]
     Merge {
@@ -55,15 +66,67 @@ pub fn signature_path(transcript: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Merges `signature` (armoured, already verified by the caller) into the transcript's
-/// signature file, creating it if needed.
-pub fn add_signature(transcript: &Path, signature: &str) -> Result<PathBuf, SignaturesError> {
+/// Largest signature file read: a signature is a few hundred bytes.
+pub const MAX_SIGNATURE_FILE: u64 = 16 << 20;
+
+/// Reads a signature file, refusing one larger than [`MAX_SIGNATURE_FILE`].
+pub fn read_signature_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SIGNATURE_FILE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SIGNATURE_FILE {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {MAX_SIGNATURE_FILE} bytes: not a signature file"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Whether `bytes` are the transcript whose last line hashes to `head` and that has
+/// `records` lines: the bytes about to be signed or checked are the ones verified.
+pub fn is_transcript(bytes: &[u8], records: u64, head: &str) -> bool {
+    let Some(body) = bytes.strip_suffix(b"\n") else {
+        return false;
+    };
+    let last = body.rsplit(|&b| b == b'\n').next().unwrap_or(body);
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64 == records
+        && crate::transcript::sha256_hex(last) == head
+}
+
+/// Removes the lock file when dropped.
+struct Lock(PathBuf);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Merges `signature` (armoured or binary, already verified by the caller) into the
+/// transcript's signature file, creating it if needed.
+pub fn add_signature(transcript: &Path, signature: &[u8]) -> Result<PathBuf, SignaturesError> {
     let path = signature_path(transcript);
     let io = |source| SignaturesError::Io {
         path: path.clone(),
         source,
     };
-    let existing = match std::fs::read(&path) {
+    let mut lock = path.clone().into_os_string();
+    lock.push(".lock");
+    let lock = PathBuf::from(lock);
+    let _held = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+    {
+        Ok(_) => Lock(lock),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(SignaturesError::Locked { path, lock })
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let existing = match read_signature_file(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(io(e)),
@@ -94,6 +157,15 @@ pub fn add_signature(transcript: &Path, signature: &str) -> Result<PathBuf, Sign
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(path)
+}
+
+/// A certificate the auditor holds, and the role it is for (if the auditor says).
+#[derive(Clone, Debug)]
+pub struct TrustedCert {
+    /// The role, as the script or the file's name says.
+    pub role: Option<String>,
+    /// The certificate.
+    pub certificate: Certificate,
 }
 
 /// A good signature, and whose it is.
@@ -139,31 +211,65 @@ pub struct SignatureReport {
     pub unknown: Vec<Unaccepted>,
     /// A problem reading the signature file as a whole.
     pub unreadable: Option<String>,
+    /// Disagreements between the auditor's certificates or signers and what the
+    /// transcript recorded (a rewritten first record).
+    pub mismatches: Vec<String>,
+    /// Where the required signers came from: `script` or `transcript`.
+    pub required_from: &'static str,
     /// Every required signer signed and no signature is bad or unreadable.
     pub valid: bool,
 }
 
 /// Checks the signatures in the transcript's `.asc` file over `transcript` (its exact
-/// bytes) against `certs`, and maps them to the roles of `start`.
+/// bytes) against the auditor's `certs`. `required` is who must sign: from the script
+/// when the auditor has it (`Some`), else from the transcript's first record.
 pub fn check(
     transcript_path: &Path,
     transcript: &[u8],
     start: &StartFacts,
-    certs: &[Certificate],
+    certs: &[TrustedCert],
+    required: Option<&[String]>,
 ) -> SignatureReport {
     let file = signature_path(transcript_path);
     let mut report = SignatureReport {
         file: file.clone(),
         present: false,
-        required: start.signers.clone(),
+        required: required.map_or_else(|| start.signers.clone(), <[String]>::to_vec),
         signed: Vec::new(),
         missing: Vec::new(),
         bad: Vec::new(),
         unknown: Vec::new(),
         unreadable: None,
+        mismatches: Vec::new(),
+        required_from: if required.is_some() {
+            "script"
+        } else {
+            "transcript"
+        },
         valid: false,
     };
-    let bytes = match std::fs::read(&file) {
+    if let Some(required) = required {
+        if required != start.signers.as_slice() {
+            report.mismatches.push(format!(
+                "the script requires signatures by [{}], but the transcript records [{}]",
+                required.join(", "),
+                start.signers.join(", ")
+            ));
+        }
+    }
+    for trusted in certs {
+        let Some(role) = &trusted.role else { continue };
+        let recorded = start.roles.iter().find(|r| &r.id == role);
+        let theirs = recorded.and_then(|r| r.fingerprint.as_deref());
+        let ours = trusted.certificate.fingerprint();
+        if recorded.is_some() && theirs != Some(ours.as_str()) {
+            report.mismatches.push(format!(
+                "role `{role}`: the transcript records certificate {}, but the one given for it is {ours}",
+                theirs.unwrap_or("none")
+            ));
+        }
+    }
+    let bytes = match read_signature_file(&file) {
         Ok(b) => {
             report.present = true;
             Some(b)
@@ -174,29 +280,37 @@ pub fn check(
             None
         }
     };
+    let plain: Vec<Certificate> = certs.iter().map(|t| t.certificate.clone()).collect();
     if let Some(bytes) = bytes {
-        match verify_detached(&bytes, transcript, certs) {
+        match verify_detached(&bytes, transcript, &plain) {
             Err(e) => report.unreadable = Some(e.to_string()),
             Ok(checks) => {
                 for c in checks {
                     let issuer = c.issuer_fingerprint.clone().or(c.issuer_key_id.clone());
                     match (&c.result, &c.signer) {
                         (SignatureResult::Good, Some(fpr)) => {
-                            match start
-                                .roles
+                            let roles: Vec<&String> = certs
                                 .iter()
-                                .find(|r| r.fingerprint.as_deref() == Some(fpr.as_str()))
-                            {
-                                Some(role) => report.signed.push(Signed {
-                                    role: Some(role.id.clone()),
-                                    name: Some(role.name.clone()),
+                                .filter(|t| &t.certificate.fingerprint() == fpr)
+                                .filter_map(|t| t.role.as_ref())
+                                .collect();
+                            if roles.is_empty() {
+                                report.unknown.push(Unaccepted {
+                                    issuer: Some(fpr.clone()),
+                                    problem: "a good signature, but by a certificate that is not given for any role".into(),
+                                });
+                            }
+                            for role in roles {
+                                report.signed.push(Signed {
+                                    role: Some(role.clone()),
+                                    name: start
+                                        .roles
+                                        .iter()
+                                        .find(|r| &r.id == role)
+                                        .map(|r| r.name.clone()),
                                     fingerprint: fpr.clone(),
                                     at: c.created.map(|t| t.to_rfc3339()),
-                                }),
-                                None => report.unknown.push(Unaccepted {
-                                    issuer: Some(fpr.clone()),
-                                    problem: "a good signature, but by a key that is not one of the transcript's roles".into(),
-                                }),
+                                });
                             }
                         }
                         (SignatureResult::Good, None) => report.unknown.push(Unaccepted {
@@ -222,14 +336,18 @@ pub fn check(
         .filter(|r| !report.signed.iter().any(|s| s.role.as_deref() == Some(r)))
         .cloned()
         .collect();
-    report.valid =
-        report.missing.is_empty() && report.bad.is_empty() && report.unreadable.is_none();
+    report.valid = report.missing.is_empty()
+        && report.bad.is_empty()
+        && report.unreadable.is_none()
+        && report.mismatches.is_empty();
     report
 }
 
 /// Loads every certificate file in `dir` (`.asc`, `.gpg`, `.pgp`, `.pub`, `.key`,
-/// `.cert`). Files that do not hold a certificate are reported, not fatal.
-pub fn load_cert_dir(dir: &Path) -> std::io::Result<(Vec<Certificate>, Vec<String>)> {
+/// `.cert`). A file named after a role (`officer.asc`) is that role's certificate; other
+/// files are trusted certificates without a role. Files that do not hold a certificate
+/// are reported, not fatal.
+pub fn load_cert_dir(dir: &Path) -> std::io::Result<(Vec<TrustedCert>, Vec<String>)> {
     let mut certs = Vec::new();
     let mut problems = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
@@ -243,8 +361,13 @@ pub fn load_cert_dir(dir: &Path) -> std::io::Result<(Vec<Certificate>, Vec<Strin
         .collect();
     entries.sort();
     for path in entries {
+        let role = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|s| crate::script::types::RoleId::parse(s).is_ok())
+            .map(str::to_string);
         match Certificate::load(&path) {
-            Ok(c) => certs.push(c),
+            Ok(certificate) => certs.push(TrustedCert { role, certificate }),
             Err(e) => problems.push(format!("{}: {e}", path.display())),
         }
     }

@@ -669,10 +669,11 @@ fn a_rehearsal_recovers_the_key_from_encrypted_files_and_opens_the_protected_fil
         entered[0]["file_sha256"],
         keyrite::transcript::sha256_hex(&std::fs::read(file("custodian-1")).unwrap())
     );
-    assert!(
-        entered[1].get("decrypted_by").is_none(),
+    assert_eq!(
+        entered[1]["decrypted_by"], "outside",
         "typed after decrypting outside"
     );
+    assert_eq!(entered[1]["file"], file("custodian-3"));
     let opened = r.iter().find(|r| r["event"] == "file_unprotected").unwrap();
     assert_eq!(opened["matches"], true);
     assert_eq!(opened["plaintext_sha256"], sha256);
@@ -702,5 +703,74 @@ fn a_rehearsal_recovers_the_key_from_encrypted_files_and_opens_the_protected_fil
             fingerprint("custodian-2")
         )),
         "{err}"
+    );
+}
+
+/// Recomputes a transcript's chain and seal after its records were changed, as a forger
+/// who knows the format would.
+fn rechain(records: &[Value]) -> String {
+    let mut out = String::new();
+    let mut prev = records[0]["prev"].as_str().unwrap().to_string();
+    for (i, r) in records.iter().enumerate() {
+        let mut r = r.clone();
+        r["prev"] = Value::String(prev.clone());
+        let map = r.as_object_mut().unwrap();
+        map.remove("seal");
+        let mut line = serde_json::to_string(&r).unwrap();
+        if i + 1 == records.len() {
+            line.pop();
+            let seal = keyrite::transcript::sha256_hex(line.as_bytes());
+            line.push_str(&format!(",\"seal\":\"{seal}\"}}"));
+        }
+        prev = keyrite::transcript::sha256_hex(line.as_bytes());
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A forger rewrites the first record so that the officer's role names the witness's
+/// certificate, recomputes every hash, and signs as "officer" with the witness's key.
+/// The auditor's certificates come from the script, so the signature counts for the
+/// witness only, and the disagreement is reported.
+#[test]
+fn a_rewritten_first_record_cannot_move_a_signature_to_another_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let (transcript, _) = demo_genesis(dir.path());
+    let mut records = records_of(&transcript);
+    for role in records[0]["roles"].as_array_mut().unwrap() {
+        if role["id"] == "officer" {
+            role["fingerprint"] = Value::String(fingerprint("witness-1"));
+        }
+    }
+    let forged = dir.path().join("forged.jsonl");
+    std::fs::write(&forged, rechain(&records)).unwrap();
+    let witness = keyrite::pgp::SecretKey::load(demo_key("witness-1"), None).unwrap();
+    let sig = keyrite::pgp::sign_detached(&witness, &std::fs::read(&forged).unwrap()).unwrap();
+    keyrite::signatures::add_signature(&forged, sig.as_bytes()).unwrap();
+
+    // The chain alone cannot tell: the forger recomputed it.
+    let (code, v) = verify_json(&forged, Some("ceremonies/demo.yaml"));
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["valid"], false);
+    assert_eq!(signed_roles(&v), ["witness-1"]);
+    assert_eq!(v["signatures"]["missing"], serde_json::json!(["officer"]));
+    let mismatches = v["signatures"]["mismatches"].as_array().unwrap();
+    assert_eq!(mismatches.len(), 1, "{v:#}");
+    assert!(mismatches[0].as_str().unwrap().contains("role `officer`"));
+
+    // Dropping the required signers from the first record does not help either: the
+    // script says who must sign.
+    let mut records = records_of(&transcript);
+    records[0].as_object_mut().unwrap().remove("signers");
+    let unsigned = dir.path().join("unsigned.jsonl");
+    std::fs::write(&unsigned, rechain(&records)).unwrap();
+    let (code, v) = verify_json(&unsigned, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["signatures"]["required_from"], "script");
+    assert_eq!(
+        v["signatures"]["missing"],
+        serde_json::json!(["officer", "witness-1"])
     );
 }

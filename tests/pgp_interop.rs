@@ -273,7 +273,7 @@ fn gpg_verifies_our_signatures_one_and_several() {
     // One armour block holding several signature packets (merge_signatures).
     let mut merged = String::new();
     for s in &sigs {
-        merged = merge_signatures(merged.as_bytes(), s).unwrap();
+        merged = merge_signatures(merged.as_bytes(), s.as_bytes()).unwrap();
     }
     assert_eq!(count(&merged, "-----BEGIN PGP SIGNATURE-----"), 1);
     let merged_path = gpg.write("merged.asc", &merged);
@@ -288,7 +288,7 @@ fn gpg_verifies_our_signatures_one_and_several() {
     }
     // Merging again the same signature adds nothing.
     assert_eq!(
-        merge_signatures(merged.as_bytes(), &sigs[1]).unwrap(),
+        merge_signatures(merged.as_bytes(), sigs[1].as_bytes()).unwrap(),
         merged
     );
     // Changed data: gpg says BAD.

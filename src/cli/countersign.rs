@@ -16,7 +16,7 @@ use super::slip39::read_secret_line;
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::hygiene::EchoOff;
 use crate::pgp::{sign_detached, PgpError, SecretKey};
-use crate::signatures::add_signature;
+use crate::signatures::{add_signature, is_transcript};
 use crate::steps::sign_transcript::accept_signature;
 use crate::transcript::{verify_file, Verdict};
 
@@ -58,6 +58,14 @@ pub(super) fn countersign(
     key_file: &Path,
     passphrase_file: Option<&Path>,
 ) -> i32 {
+    // Read once: the bytes signed are the bytes whose chain is checked below.
+    let data = match std::fs::read(transcript) {
+        Ok(d) => d,
+        Err(e) => {
+            report(&e, Some("check the transcript's path"));
+            return EXIT_USAGE;
+        }
+    };
     let v = match verify_file(transcript, None) {
         Ok(v) => v,
         Err(e) => {
@@ -65,7 +73,11 @@ pub(super) fn countersign(
             return EXIT_USAGE;
         }
     };
-    if v.verdict != Verdict::Intact {
+    let same = v
+        .head
+        .as_deref()
+        .is_some_and(|h| is_transcript(&data, v.records, h));
+    if v.verdict != Verdict::Intact || !same {
         eprintln!(
             "error: {} is not an intact, closed transcript ({:?}); it is not signed",
             transcript.display(),
@@ -113,13 +125,6 @@ pub(super) fn countersign(
         );
         return EXIT_FAILED;
     };
-    let data = match std::fs::read(transcript) {
-        Ok(d) => d,
-        Err(e) => {
-            report(&e, None);
-            return EXIT_USAGE;
-        }
-    };
     let signature = match sign_detached(&key, &data) {
         Ok(s) => s,
         Err(e) => {
@@ -134,7 +139,7 @@ pub(super) fn countersign(
         eprintln!("error: the new signature does not verify: {why}");
         return EXIT_FAILED;
     }
-    match add_signature(transcript, &signature) {
+    match add_signature(transcript, signature.as_bytes()) {
         Ok(file) => {
             println!(
                 "signed by {} ({}) into {}",

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::pgp::Certificate;
-use crate::signatures::{self, load_cert_dir, SignatureReport};
+use crate::signatures::{self, load_cert_dir, SignatureReport, TrustedCert};
 use crate::transcript::{sha256_hex, verify_file, Verdict, Verification};
 
 #[derive(Serialize)]
@@ -26,36 +26,51 @@ struct Report<'a> {
     valid: bool,
 }
 
-/// The certificates to check signatures against, and problems loading them.
-fn certificates(
-    script: Option<&Path>,
-    certs: Option<&Path>,
-) -> Result<(Vec<Certificate>, Vec<String>), i32> {
-    if let Some(dir) = certs {
-        return load_cert_dir(dir).map_err(|e| {
-            report(
-                &e,
-                Some("--certs names a folder of certificate files (.asc, .gpg, .pgp)"),
-            );
+/// The certificates the auditor trusts, bound to roles; problems loading them; and the
+/// required signers when the script says.
+struct Trust {
+    certs: Vec<TrustedCert>,
+    problems: Vec<String>,
+    required: Option<Vec<String>>,
+}
+
+fn trust(script: Option<&Path>, certs: Option<&Path>) -> Result<Trust, i32> {
+    let facts = match script {
+        Some(s) => Some(crate::script::signing_facts(s).map_err(|e| {
+            report(&e, Some("check the path given with --script"));
             EXIT_USAGE
+        })?),
+        None => None,
+    };
+    let required = facts.as_ref().map(|f| f.signers.clone());
+    if let Some(dir) = certs {
+        let (certs, problems) = load_cert_dir(dir).map_err(|e| {
+            report(&e, Some("--certs names a folder of certificate files, each named after its role (officer.asc)"));
+            EXIT_USAGE
+        })?;
+        return Ok(Trust {
+            certs,
+            problems,
+            required,
         });
     }
-    let Some(script) = script else {
-        return Ok((Vec::new(), Vec::new()));
+    let mut trust = Trust {
+        certs: Vec::new(),
+        problems: Vec::new(),
+        required,
     };
-    let files = crate::script::role_cert_files(script).map_err(|e| {
-        report(&e, Some("check the path given with --script"));
-        EXIT_USAGE
-    })?;
-    let mut loaded = Vec::new();
-    let mut problems = Vec::new();
-    for (role, file) in files {
+    for (role, file) in facts.map(|f| f.cert_files).unwrap_or_default() {
         match Certificate::load(&file) {
-            Ok(c) => loaded.push(c),
-            Err(e) => problems.push(format!("role `{role}`: {}: {e}", file.display())),
+            Ok(certificate) => trust.certs.push(TrustedCert {
+                role: Some(role),
+                certificate,
+            }),
+            Err(e) => trust
+                .problems
+                .push(format!("role `{role}`: {}: {e}", file.display())),
         }
     }
-    Ok((loaded, problems))
+    Ok(trust)
 }
 
 pub(super) fn verify(
@@ -84,17 +99,53 @@ pub(super) fn verify(
     };
     let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
         || signatures::signature_path(transcript).exists();
-    let (certs, certificate_problems) = if needs_signatures {
-        match certificates(script, certs) {
-            Ok(c) => c,
+    let needs_signatures = needs_signatures
+        || script
+            .is_some_and(|s| crate::script::signing_facts(s).is_ok_and(|f| !f.signers.is_empty()));
+    let trust = if needs_signatures {
+        match trust(script, certs) {
+            Ok(t) => t,
             Err(code) => return code,
         }
     } else {
-        (Vec::new(), Vec::new())
+        Trust {
+            certs: Vec::new(),
+            problems: Vec::new(),
+            required: None,
+        }
     };
+    let certificate_problems = trust.problems.clone();
+    let no_certs = trust.certs.is_empty();
     let sigs = match (&v.start, needs_signatures) {
         (Some(start), true) => match std::fs::read(transcript) {
-            Ok(bytes) => Some(signatures::check(transcript, &bytes, start, &certs)),
+            // The bytes checked must be the ones whose chain was verified.
+            Ok(bytes)
+                if v.head
+                    .as_deref()
+                    .is_some_and(|h| signatures::is_transcript(&bytes, v.records, h)) =>
+            {
+                Some(signatures::check(
+                    transcript,
+                    &bytes,
+                    start,
+                    &trust.certs,
+                    trust.required.as_deref(),
+                ))
+            }
+            Ok(_) if v.verdict != Verdict::Intact => Some(signatures::check(
+                transcript,
+                &[],
+                start,
+                &trust.certs,
+                trust.required.as_deref(),
+            )),
+            Ok(_) => {
+                eprintln!(
+                    "error: {} changed while it was being verified; verify it again",
+                    transcript.display()
+                );
+                return EXIT_FAILED;
+            }
             Err(e) => {
                 eprintln!(
                     "error: cannot read the transcript {}: {e}",
@@ -120,7 +171,7 @@ pub(super) fn verify(
             println!("certificate {p}");
         }
         if let Some(s) = &sigs {
-            print_signatures(s, &v, certs.is_empty(), script.is_some());
+            print_signatures(s, &v, no_certs, script.is_some());
         }
         if sigs.is_some() {
             println!(
@@ -180,6 +231,12 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
             u.issuer.as_deref().unwrap_or("an unnamed key"),
             u.problem
         );
+    }
+    for m in &s.mismatches {
+        println!("MISMATCH    {m}");
+    }
+    if s.required_from == "transcript" && !s.required.is_empty() {
+        println!("note        the required signers are taken from the transcript itself; give --script to check them against the script");
     }
     for m in &s.missing {
         if no_certs {

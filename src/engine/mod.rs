@@ -301,7 +301,18 @@ pub fn run(
                 operator: &mut *operator,
                 view: view_of(script, total - 1),
             };
-            signing.sign_closed(&mut asker, &path)
+            // Read once: every signer signs these bytes, and they must be the file the
+            // writer closed.
+            match std::fs::read(&path) {
+                Ok(data) if crate::signatures::is_transcript(&data, head.records, &head.hash) => {
+                    signing.sign_closed(&mut asker, &path, &data)
+                }
+                Ok(_) => not_signed(
+                    signing,
+                    "the transcript on disk is not the one keyrite closed; it was not signed",
+                ),
+                Err(e) => not_signed(signing, &format!("cannot read the closed transcript: {e}")),
+            }
         }
         _ => Vec::new(),
     };
@@ -311,6 +322,20 @@ pub fn run(
         end,
         signatures,
     })
+}
+
+fn not_signed(
+    signing: &crate::steps::sign_transcript::SignTranscript,
+    why: &str,
+) -> Vec<SignerOutcome> {
+    signing
+        .signers()
+        .iter()
+        .map(|role| SignerOutcome {
+            role: role.clone(),
+            result: Err(why.to_string()),
+        })
+        .collect()
 }
 
 fn view_of(script: &Script, index: usize) -> StepView<'_> {

@@ -72,10 +72,10 @@ pub fn sign_detached(key: &SecretKey, data: &[u8]) -> Result<String, PgpError> {
 /// Merges the signatures in `new` into those in `existing` (either may hold several,
 /// armoured or binary; `existing` may be empty) and returns one armour block holding
 /// them all.
-pub fn merge_signatures(existing: &[u8], new: &str) -> Result<String, PgpError> {
+pub fn merge_signatures(existing: &[u8], new: &[u8]) -> Result<String, PgpError> {
     let mut seen = HashSet::new();
     let mut all: Vec<Packet> = Vec::new();
-    let inputs: [&[u8]; 2] = [existing, new.as_bytes()];
+    let inputs: [&[u8]; 2] = [existing, new];
     for (i, input) in inputs.into_iter().enumerate() {
         if i == 0 && input.iter().all(|b| b.is_ascii_whitespace()) {
             continue;

@@ -205,11 +205,19 @@ pub fn load_problem(e: &yaml::LoadError) -> Problem {
     }
 }
 
-/// The certificate files a script names for its roles, as `(role id, path)`, without
-/// checking anything else: an auditor verifying an old transcript needs the roles'
-/// certificates even when they have expired since and the script no longer passes
-/// `check`.
-pub fn role_cert_files(path: &Path) -> Result<Vec<(String, PathBuf)>, ScriptError> {
+/// What an auditor takes from a script to check a transcript's signatures.
+#[derive(Debug, Default)]
+pub struct SigningFacts {
+    /// The certificate file of each role that names one, as `(role id, path)`.
+    pub cert_files: Vec<(String, PathBuf)>,
+    /// The roles the last step, `sign_transcript`, lists (empty without one).
+    pub signers: Vec<String>,
+}
+
+/// The roles' certificate files and the required signers of a script, without checking
+/// anything else: an auditor verifying an old transcript needs them even when a
+/// certificate has expired since and the script no longer passes `check`.
+pub fn signing_facts(path: &Path) -> Result<SigningFacts, ScriptError> {
     let bytes = match read_bounded(path, Budget::SCRIPT) {
         Err(source) => {
             return Err(ScriptError::Read {
@@ -225,7 +233,7 @@ pub fn role_cert_files(path: &Path) -> Result<Vec<(String, PathBuf)>, ScriptErro
     let loaded =
         yaml::load(text, Budget::SCRIPT).map_err(|e| invalid(path, vec![load_problem(&e)]))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut files = Vec::new();
+    let mut facts = SigningFacts::default();
     let field = |node: &Node, key: &str| -> Option<String> {
         match &node.kind {
             NodeKind::Map(entries) => entries.iter().find_map(|(k, v)| {
@@ -244,13 +252,40 @@ pub fn role_cert_files(path: &Path) -> Result<Vec<(String, PathBuf)>, ScriptErro
             if let NodeKind::Map(entries) = &roles.kind {
                 for (k, v) in entries {
                     if let (Some(id), Some(cert)) = (scalar_key(k), field(v, "cert")) {
-                        files.push((id.to_string(), base.join(cert)));
+                        facts.cert_files.push((id.to_string(), base.join(cert)));
                     }
                 }
             }
         }
+        let last_step = top
+            .iter()
+            .find(|(k, _)| scalar_key(k) == Some("steps"))
+            .and_then(|(_, steps)| match &steps.kind {
+                NodeKind::Seq(items) => items.last(),
+                _ => None,
+            });
+        let signing = last_step.and_then(|step| match &step.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| scalar_key(k) == Some(SignTranscript::NAME))
+                .map(|(_, v)| v),
+            _ => None,
+        });
+        if let Some(NodeKind::Map(entries)) = signing.map(|n| &n.kind) {
+            if let Some((_, by)) = entries.iter().find(|(k, _)| scalar_key(k) == Some("by")) {
+                if let NodeKind::Seq(roles) = &by.kind {
+                    facts.signers = roles
+                        .iter()
+                        .filter_map(|r| match &r.kind {
+                            NodeKind::Scalar(s, _) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                }
+            }
+        }
     }
-    Ok(files)
+    Ok(facts)
 }
 
 /// Checks and resolves a script from its bytes; `path` locates certificates.

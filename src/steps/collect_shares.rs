@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::files::{existing_file, read_limited};
-use super::unlock::{role_field, unlock_role_key, Asker, KeyChoice};
+use super::unlock::{role_field, unlock_role_key, Asker, KeyChoice, OUTSIDE};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::operator::{SecretAsk, SecretKind};
 use crate::pgp::decrypt;
@@ -68,6 +68,7 @@ pub struct CollectShares {
 struct FromFile {
     file: String,
     file_sha256: String,
+    /// The fingerprint of the key that decrypted it, or `outside`.
     decrypted_by: String,
 }
 
@@ -278,14 +279,29 @@ fn from_encrypted_file(
         operator: &mut *cx.operator,
         view: cx.view.clone(),
     };
-    match unlock_role_key(&mut asker, holder, "decrypt it", true)? {
+    let choice = match unlock_role_key(&mut asker, holder, "decrypt it", true, false) {
+        Ok(choice) => choice,
+        // A wrong key file or passphrase costs one try, like a wrong share file.
+        Err(StepError::Failed { message }) => return Ok(Err(message)),
+        Err(e) => return Err(e),
+    };
+    match choice {
+        KeyChoice::Later => Ok(Err("`later` is only for signing".to_string())),
         KeyChoice::Outside => {
             cx.inform(&format!(
                 "{}: decrypt the file on your own machine, for example with `gpg --decrypt {}`, then type the words.",
                 role.name,
                 path.display()
             ));
-            Ok(Ok((ask_words(cx, holder)?, None)))
+            let words = ask_words(cx, holder)?;
+            Ok(Ok((
+                words,
+                Some(FromFile {
+                    file: path.display().to_string(),
+                    file_sha256: crate::transcript::sha256_hex(&bytes),
+                    decrypted_by: OUTSIDE.to_string(),
+                }),
+            )))
         }
         KeyChoice::Key(key) => {
             let plaintext = match decrypt(&key, &bytes) {

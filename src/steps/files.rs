@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-/// Writes `bytes` to a new file with mode 0600 and syncs it; an existing file is an error.
+/// Writes `bytes` to a new file with mode 0600 and syncs it and its folder; an existing
+/// file is an error.
 pub fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -24,8 +25,17 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    // A file that could not be written whole is removed again, so that a second
+    // attempt is not refused because of a torn file.
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// The message for a failed [`write_new_private`].
@@ -65,14 +75,17 @@ pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Zeroizing<Vec
             path.display()
         ));
     }
-    // Pre-sized so the buffer is never reallocated (a reallocation would leave a copy).
-    let mut bytes = Zeroizing::new(Vec::with_capacity(size as usize + 1));
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(problem)?;
-    if bytes.len() as u64 > limit {
+    // Read straight into the final zeroizing buffer: no reallocation and no probe
+    // buffer on the stack, either of which would leave a copy behind.
+    let mut file = file;
+    let len = usize::try_from(size).map_err(|_| format!("{} is too large", path.display()))?;
+    let mut bytes = Zeroizing::new(vec![0u8; len]);
+    file.read_exact(&mut bytes).map_err(problem)?;
+    let mut more = [0u8; 1];
+    if file.read(&mut more).map_err(problem)? != 0 {
+        zeroize::Zeroize::zeroize(&mut more);
         return Err(format!(
-            "{} grew past {limit} bytes while it was read",
+            "{} grew while it was read; read it again when nothing is writing it",
             path.display()
         ));
     }

@@ -26,7 +26,9 @@ use crate::script::types::SecretName;
 use crate::slip39::MasterSecret;
 use crate::transcript::sha256_hex;
 
-/// Largest file protected: it is held in memory (twice, briefly) while it is encrypted.
+/// Largest file protected. The plaintext, its armoured ciphertext (about 1.4 times as
+/// large) and the plaintext decrypted again for the check are in memory together, so
+/// protecting a file of this size takes about 3.4 times its size in memory.
 pub const MAX_PROTECTED_FILE: u64 = 256 << 20;
 
 /// Length of the file key in bytes (256 bits).

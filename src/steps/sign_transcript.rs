@@ -28,7 +28,7 @@ use crate::operator::OperatorError;
 use crate::pgp::{sign_detached, verify_detached, Certificate, Purpose};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::RoleId;
-use crate::signatures::{add_signature, signature_path};
+use crate::signatures::{add_signature, read_signature_file, signature_path};
 
 /// What a script writes for `sign_transcript`.
 #[derive(Deserialize, JsonSchema)]
@@ -58,7 +58,6 @@ struct Requested<'a> {
 
 /// How one signer's turn ended.
 #[derive(Clone, Debug)]
-
 pub struct SignerOutcome {
     /// The role.
     pub role: RoleId,
@@ -72,9 +71,15 @@ impl SignTranscript {
         &self.by
     }
 
-    /// Lets each signer sign the closed transcript at `transcript`. An abort stops the
-    /// signing; the signers not reached are reported as not signed.
-    pub fn sign_closed(&self, asker: &mut Asker<'_, '_>, transcript: &Path) -> Vec<SignerOutcome> {
+    /// Lets each signer sign the closed transcript at `transcript`, whose bytes are
+    /// `data` (read once, and checked against the head the writer returned). An abort
+    /// stops the signing; the signers not reached are reported as not signed.
+    pub fn sign_closed(
+        &self,
+        asker: &mut Asker<'_, '_>,
+        transcript: &Path,
+        data: &[u8],
+    ) -> Vec<SignerOutcome> {
         let mut outcomes = Vec::new();
         let mut aborted: Option<String> = None;
         for role in &self.by {
@@ -85,7 +90,7 @@ impl SignTranscript {
                 });
                 continue;
             }
-            let result = match sign_one(asker, role, transcript) {
+            let result = match sign_one(asker, role, transcript, data) {
                 Ok(path) => Ok(path),
                 Err(StepError::Operator(OperatorError::Aborted { reason })) => {
                     aborted = Some(reason.clone());
@@ -144,24 +149,38 @@ pub fn accept_signature(signature: &[u8], data: &[u8], cert: &Certificate) -> Re
     }
 }
 
+/// A path as a shell reads it back: quoted when it holds anything but plain characters.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 fn sign_one(
     asker: &mut Asker<'_, '_>,
     role: &RoleId,
     transcript: &Path,
+    data: &[u8],
 ) -> Result<PathBuf, StepError> {
     let cert = certificate(asker, role)?;
-    let data = std::fs::read(transcript).map_err(|e| {
-        StepError::failed(format!(
-            "cannot read the transcript {}: {e}",
-            transcript.display()
-        ))
-    })?;
     let name = asker.script.role(role).name.clone();
-    let signature = match unlock_role_key(asker, role, "sign the transcript", true)? {
+    let signature: Vec<u8> = match unlock_role_key(asker, role, "sign the transcript", true, true)?
+    {
+        KeyChoice::Later => {
+            return Err(StepError::failed(format!(
+                "{name} will sign later with `keyrite countersign`"
+            )))
+        }
         KeyChoice::Key(key) => {
-            let sig = sign_detached(&key, &data).map_err(|e| StepError::failed(e.to_string()))?;
-            accept_signature(sig.as_bytes(), &data, cert).map_err(StepError::failed)?;
-            sig
+            let sig = sign_detached(&key, data).map_err(|e| StepError::failed(e.to_string()))?;
+            accept_signature(sig.as_bytes(), data, cert).map_err(StepError::failed)?;
+            sig.into_bytes()
         }
         KeyChoice::Outside => {
             let mut own = transcript.as_os_str().to_owned();
@@ -170,8 +189,8 @@ fn sign_one(
             let command = format!(
                 "gpg --local-user {}! --armor --detach-sign --output {} {}",
                 cert.fingerprint(),
-                own.display(),
-                transcript.display()
+                shell_word(&own),
+                shell_word(transcript)
             );
             asker.operator.inform(
                 &asker.view,
@@ -189,9 +208,9 @@ fn sign_one(
                         s
                     };
                     let path = existing_file(path)?;
-                    let sig = std::fs::read(&path)
+                    let sig = read_signature_file(&path)
                         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    accept_signature(&sig, &data, cert)
+                    accept_signature(&sig, data, cert)
                 },
             )?;
             let path = if typed.trim().is_empty() {
@@ -199,10 +218,11 @@ fn sign_one(
             } else {
                 PathBuf::from(typed.trim())
             };
-            let sig = std::fs::read(&path)
+            // Read once more and checked again: what is merged is what was verified.
+            let sig = read_signature_file(&path)
                 .map_err(|e| StepError::failed(format!("cannot read {}: {e}", path.display())))?;
-            accept_signature(&sig, &data, cert).map_err(StepError::failed)?;
-            String::from_utf8(sig).unwrap_or_default()
+            accept_signature(&sig, data, cert).map_err(StepError::failed)?;
+            sig
         }
     };
     let file = add_signature(transcript, &signature)

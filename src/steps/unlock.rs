@@ -46,6 +46,9 @@ impl Asker<'_, '_> {
 /// keyrite instead.
 pub const OUTSIDE: &str = "outside";
 
+/// What a signer answers when they will sign later with `keyrite countersign`.
+pub const LATER: &str = "later";
+
 /// How a person will use their key.
 pub enum KeyChoice {
     /// They gave keyrite their key file, now unlocked.
@@ -53,6 +56,8 @@ pub enum KeyChoice {
 
     /// They will decrypt or sign outside keyrite (gpg, a smartcard).
     Outside,
+    /// They will sign later (`keyrite countersign`); only when signing.
+    Later,
 }
 
 /// A field key for `role`'s answer `field` (`key_file`, `share_file`, ...).
@@ -71,6 +76,7 @@ pub fn unlock_role_key(
     role: &RoleId,
     purpose: &str,
     outside_ok: bool,
+    later_ok: bool,
 ) -> Result<KeyChoice, StepError> {
     let view = cx.role(role);
     let (name, id) = (view.name.to_string(), view.id.to_string());
@@ -82,7 +88,8 @@ pub fn unlock_role_key(
         .map(|c| c.certificate.fingerprint());
     let label = if outside_ok {
         format!(
-            "{name} ({id}): path of your OpenPGP secret key file to {purpose}, or `{OUTSIDE}` to do it outside keyrite"
+            "{name} ({id}): path of your OpenPGP secret key file to {purpose}, or `{OUTSIDE}` to do it outside keyrite{}",
+            if later_ok { format!(", or `{LATER}`") } else { String::new() }
         )
     } else {
         format!("{name} ({id}): path of your OpenPGP secret key file to {purpose}")
@@ -90,7 +97,7 @@ pub fn unlock_role_key(
     let typed = cx
         .operator
         .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
-            if outside_ok && s.trim() == OUTSIDE {
+            if (outside_ok && s.trim() == OUTSIDE) || (later_ok && s.trim() == LATER) {
                 return Ok(());
             }
             existing_file(s).map(|_| ())
@@ -98,16 +105,32 @@ pub fn unlock_role_key(
     if outside_ok && typed.trim() == OUTSIDE {
         return Ok(KeyChoice::Outside);
     }
+    if later_ok && typed.trim() == LATER {
+        return Ok(KeyChoice::Later);
+    }
     let path = existing_file(&typed).map_err(StepError::failed)?;
-    let key = load_with_passphrase(cx, role, &path)?;
-    if let Some(expected) = expected {
-        if key.fingerprint() != expected {
-            return Err(StepError::failed(format!(
-                "the key in {} is {}, but {name}'s certificate in the script is {expected}; use the key of that certificate",
-                path.display(),
-                key.fingerprint(),
-            )));
+    let Some(expected) = expected else {
+        return Err(StepError::failed(format!(
+            "role `{id}` has no certificate in the script, so keyrite cannot tell their key from anyone else's"
+        )));
+    };
+    let foreign = |found: &str| {
+        StepError::failed(format!(
+            "the key in {} is {found}, but {name}'s certificate in the script is {expected}; use the key of that certificate",
+            path.display(),
+        ))
+    };
+    // Someone else's key is refused before its passphrase is asked.
+    match SecretKey::load(&path, None) {
+        Err(PgpError::PassphraseRequired { fingerprint }) if fingerprint != expected => {
+            return Err(foreign(&fingerprint))
         }
+        Ok(key) if key.fingerprint() != expected => return Err(foreign(&key.fingerprint())),
+        _ => {}
+    }
+    let key = load_with_passphrase(cx, role, &path)?;
+    if key.fingerprint() != expected {
+        return Err(foreign(&key.fingerprint()));
     }
     Ok(KeyChoice::Key(Box::new(key)))
 }
@@ -159,6 +182,7 @@ fn load_with_passphrase(
                     "That passphrase does not unlock the key. Try again.",
                 );
             }
+            Err(PgpError::WrongPassphrase { .. }) => break,
             Err(e) => return Err(unreadable(e)),
         }
     }
