@@ -16,22 +16,9 @@ fn gpg_opens_each_share_file_to_the_recorded_share() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (records, out) = (dir.path().join("records"), dir.path().join("out"));
-    let result = run(
-        &[
-            "run",
-            "ceremonies/demo.yaml",
-            "--answers",
-            "ceremonies/demo.answers.yaml",
-            "--records",
-            records.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
-    let body = std::fs::read_to_string(only_transcript(&records, "demo-genesis")).unwrap();
+    let (transcript, out, _) = demo_genesis(dir.path());
+    let records = dir.path().join("records");
+    let body = std::fs::read_to_string(transcript).unwrap();
     let encrypted: Vec<serde_json::Value> = body
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

@@ -33,27 +33,12 @@ fn fingerprint(role: &str) -> String {
         .fingerprint()
 }
 
-/// Runs the demo genesis into `dir`; returns (transcript, out folder).
+/// Runs the demo genesis into `dir` and checks both signers signed.
 fn demo_genesis(dir: &Path) -> (PathBuf, PathBuf) {
-    let (records, out) = (dir.join("records"), dir.join("out"));
-    let result = run(
-        &[
-            "run",
-            "ceremonies/demo.yaml",
-            "--answers",
-            "ceremonies/demo.answers.yaml",
-            "--records",
-            records.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
-    let stdout = text(&result.stdout);
+    let (transcript, out, stdout) = common::demo_genesis(dir);
     assert!(stdout.contains("signed by officer into "), "{stdout}");
     assert!(stdout.contains("signed by witness-1 into "), "{stdout}");
-    (only_transcript(&records, "demo-genesis"), out)
+    (transcript, out)
 }
 
 fn sig_path(transcript: &Path) -> PathBuf {

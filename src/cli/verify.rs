@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::pgp::Certificate;
+use crate::script::SigningFacts;
 use crate::signatures::{self, load_cert_dir, SignatureReport, TrustedCert};
 use crate::transcript::{sha256_hex, verify_file, Verdict, Verification};
 
@@ -34,14 +35,7 @@ struct Trust {
     required: Option<Vec<String>>,
 }
 
-fn trust(script: Option<&Path>, certs: Option<&Path>) -> Result<Trust, i32> {
-    let facts = match script {
-        Some(s) => Some(crate::script::signing_facts(s).map_err(|e| {
-            report(&e, Some("check the path given with --script"));
-            EXIT_USAGE
-        })?),
-        None => None,
-    };
+fn trust(facts: Option<SigningFacts>, certs: Option<&Path>) -> Result<Trust, i32> {
     let required = facts.as_ref().map(|f| f.signers.clone());
     if let Some(dir) = certs {
         let (certs, problems) = load_cert_dir(dir).map_err(|e| {
@@ -99,11 +93,19 @@ pub(super) fn verify(
     };
     let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
         || signatures::signature_path(transcript).exists();
-    let needs_signatures = needs_signatures
-        || script
-            .is_some_and(|s| crate::script::signing_facts(s).is_ok_and(|f| !f.signers.is_empty()));
+    // The script is read once, for its signers and its roles' certificates.
+    let facts = match script.map(crate::script::signing_facts) {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => {
+            report(&e, Some("check the path given with --script"));
+            return EXIT_USAGE;
+        }
+        None => None,
+    };
+    let needs_signatures =
+        needs_signatures || facts.as_ref().is_some_and(|f| !f.signers.is_empty());
     let trust = if needs_signatures {
-        match trust(script, certs) {
+        match trust(facts, certs) {
             Ok(t) => t,
             Err(code) => return code,
         }

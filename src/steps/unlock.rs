@@ -121,20 +121,26 @@ pub fn unlock_role_key(
         ))
     };
     // Someone else's key is refused before its passphrase is asked.
-    match SecretKey::load(&path, None) {
+    let key = match SecretKey::load(&path, None) {
         Err(PgpError::PassphraseRequired { fingerprint }) if fingerprint != expected => {
             return Err(foreign(&fingerprint))
         }
-        Ok(key) if key.fingerprint() != expected => return Err(foreign(&key.fingerprint())),
-        _ => {}
-    }
-    let key = load_with_passphrase(cx, role, &path)?;
+        Err(PgpError::PassphraseRequired { .. }) => load_with_passphrase(cx, role, &path)?,
+        Err(e) => {
+            return Err(StepError::failed(format!(
+                "cannot use the key file {}: {e}",
+                path.display()
+            )))
+        }
+        Ok(key) => key,
+    };
     if key.fingerprint() != expected {
         return Err(foreign(&key.fingerprint()));
     }
     Ok(KeyChoice::Key(Box::new(key)))
 }
 
+/// Asks for the passphrase of the protected key at `path` and unlocks it.
 fn load_with_passphrase(
     cx: &mut Asker<'_, '_>,
     role: &RoleId,
@@ -142,11 +148,6 @@ fn load_with_passphrase(
 ) -> Result<SecretKey, StepError> {
     let unreadable =
         |e: PgpError| StepError::failed(format!("cannot use the key file {}: {e}", path.display()));
-    match SecretKey::load(path, None) {
-        Ok(key) => return Ok(key),
-        Err(PgpError::PassphraseRequired { .. }) => {}
-        Err(e) => return Err(unreadable(e)),
-    }
     let script = cx.script;
     let role = script.role(role);
     let view = RoleView {

@@ -43,6 +43,28 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("keyrite finishes")
 }
 
+/// Runs the demo genesis headless into `dir` (`records/`, `out/`); returns the
+/// transcript, the out folder and standard output.
+pub fn demo_genesis(dir: &Path) -> (PathBuf, PathBuf, String) {
+    let (records, out) = (dir.join("records"), dir.join("out"));
+    let result = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--answers",
+            "ceremonies/demo.answers.yaml",
+            "--records",
+            records.to_str().expect("utf-8 path"),
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+        None,
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let stdout = text(&result.stdout);
+    (only_transcript(&records, "demo-genesis"), out, stdout)
+}
+
 /// The only transcript under `records/<id>/`.
 pub fn only_transcript(records: &Path, id: &str) -> PathBuf {
     let mut files: Vec<PathBuf> = std::fs::read_dir(records.join(id))
