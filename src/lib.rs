@@ -11,6 +11,8 @@ pub mod engine;
 pub mod hygiene;
 pub mod operator;
 pub mod pgp;
+pub mod records;
+pub mod report;
 pub mod script;
 pub mod signatures;
 pub mod slip39;

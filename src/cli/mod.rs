@@ -7,8 +7,12 @@ mod check;
 mod countersign;
 
 mod device;
+mod new;
+mod print;
+mod report;
 mod run;
 mod slip39;
+mod status;
 mod verify;
 
 use std::path::PathBuf;
@@ -94,6 +98,83 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
     },
+    /// Where every share is, when it was last seen, and when the next rehearsal is due,
+    /// from the transcripts under the records folder. Exits 1 when something needs
+    /// attention (an overdue rehearsal, a transcript that fails verification).
+    Status {
+        /// Root folder of the transcripts.
+        #[arg(long, value_name = "DIR", default_value = "records")]
+        records: PathBuf,
+        /// Print the registry as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Judge due dates as of this instant (RFC 3339, such as 2027-01-31T09:00:00+01:00)
+        /// instead of now.
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+    },
+    /// A human-readable account of a transcript for auditors (Markdown or HTML).
+    Report {
+        /// The transcript (`.jsonl`).
+        transcript: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// The script it was run from; binds signers' certificates to roles.
+        #[arg(long, value_name = "FILE")]
+        script: Option<PathBuf>,
+        /// Check the signatures against the certificates in this folder.
+        #[arg(long, value_name = "DIR")]
+        certs: Option<PathBuf>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Use the layouts in this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// The printable ceremony script: a row per step with initials and time columns, the
+    /// roles, a signature block and an exceptions page.
+    Print {
+        /// The ceremony script.
+        script: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Use the layouts in this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Start a new ceremony script from a template, and check it at once.
+    New {
+        /// The template (see `--list`).
+        #[arg(long, required_unless_present = "list")]
+        template: Option<String>,
+        /// Set a template variable (repeatable), such as `--set id=treasury-2027`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// The script to write; it must not exist yet.
+        #[arg(short, long, value_name = "FILE", required_unless_present = "list")]
+        output: Option<PathBuf>,
+        /// List the templates and their variables.
+        #[arg(long)]
+        list: bool,
+        /// Use the templates in this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+}
+
+/// The output format of `report` and `print`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown.
+    Md,
+    /// HTML that prints cleanly to PDF from a browser.
+    Html,
 }
 
 /// Prints an error with its causes and an optional hint to standard error.
@@ -144,5 +225,44 @@ pub fn main() -> i32 {
             key,
             passphrase_file,
         } => countersign::countersign(&transcript, &key, passphrase_file.as_deref()),
+        Command::Status {
+            records,
+            json,
+            as_of,
+        } => status::status(&records, json, as_of.as_deref()),
+        Command::Report {
+            transcript,
+            format,
+            script,
+            certs,
+            output,
+            templates,
+        } => report::report(
+            &transcript,
+            format,
+            script.as_deref(),
+            certs.as_deref(),
+            output.as_deref(),
+            templates.as_deref(),
+        ),
+        Command::Print {
+            script,
+            format,
+            output,
+            templates,
+        } => print::print(&script, format, output.as_deref(), templates.as_deref()),
+        Command::New {
+            template,
+            set,
+            output,
+            list,
+            templates,
+        } => new::new(
+            template.as_deref(),
+            &set,
+            output.as_deref(),
+            list,
+            templates.as_deref(),
+        ),
     }
 }

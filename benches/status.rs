@@ -1,0 +1,2 @@
+//! `keyrite status` over many transcripts (being written).
+fn main() {}

@@ -1,0 +1,3 @@
+//! The custody registry and rehearsal schedule, derived from a folder of transcripts.
+//!
+//! (Being written.)

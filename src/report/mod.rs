@@ -1,0 +1,3 @@
+//! Human-readable reports of transcripts and printable scripts (minijinja layouts).
+//!
+//! (Being written.)
