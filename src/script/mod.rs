@@ -11,6 +11,7 @@
 //! - The script's SHA-256 is of the exact bytes read, the same bytes that were checked.
 
 pub mod de;
+pub mod policy;
 pub mod schema;
 pub mod types;
 pub mod yaml;
@@ -36,6 +37,7 @@ pub const TOP_KEYS: &[&str] = &[
     "title",
     "description",
     "rehearse_every",
+    "storage_policy",
     "roles",
     "steps",
 ];
@@ -101,6 +103,8 @@ pub struct Script {
     pub description: Option<String>,
     /// How often a recovery rehearsal is due.
     pub rehearse_every: Option<Interval>,
+    /// Where shares may be stored; `record_storage` enforces it.
+    pub storage_policy: Option<policy::StoragePolicy>,
     /// The roles, in script order.
     pub roles: Vec<Role>,
     /// The steps, in order.
@@ -427,11 +431,25 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
             .map(Some),
     };
     let roles = decode("roles").and_then(|n| resolve_roles(path, n, problems));
-    let steps = match (&roles, decode("steps")) {
-        (Some((roles, _)), Some(n)) => {
-            let base = path.parent().unwrap_or(Path::new("."));
-            resolve_steps(n, base, roles, &declared_roles(get("roles")), problems)
-        }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let declared = declared_roles(get("roles"));
+    let storage_policy: Option<Option<policy::StoragePolicy>> =
+        match (decode("storage_policy"), &roles) {
+            (None, _) => Some(None),
+            (Some(n), Some((roles, _))) => {
+                resolve_policy(n, &Resolver::new(base, roles, &declared, problems)).map(Some)
+            }
+            (Some(_), None) => None,
+        };
+    let steps = match (&roles, decode("steps"), &storage_policy) {
+        (Some((roles, _)), Some(n), policy) => resolve_steps(
+            n,
+            base,
+            roles,
+            &declared,
+            policy.as_ref().and_then(Option::as_ref),
+            problems,
+        ),
         _ => None,
     };
     let roles = roles.and_then(|(roles, ok)| ok.then_some(roles));
@@ -442,12 +460,65 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
         title: title?,
         description,
         rehearse_every: rehearse_every?,
+        storage_policy: storage_policy?,
         roles: roles?,
         steps: {
             version?;
             steps?
         },
     })
+}
+
+/// Checks `storage_policy`: known rules, and who confirms an exception.
+fn resolve_policy(node: &Node, cx: &Resolver<'_>) -> Option<policy::StoragePolicy> {
+    let syntax: policy::StoragePolicySyntax = cx.decode(node)?;
+    let mut ok = true;
+    let mut spread_across = Vec::new();
+    if let Some(list) = &syntax.spread_across {
+        if list.value.is_empty() {
+            cx.problem(
+                Problem::at(list.pos, "`spread_across` is an empty list")
+                    .hint("name the fields to spread shares across, such as `[site, holder]`, or remove the key"),
+            );
+            ok = false;
+        }
+        for f in &list.value {
+            if spread_across.contains(&f.value) {
+                cx.problem(Problem::at(
+                    f.pos,
+                    format!("`{}` is listed twice in `spread_across`", f.value.as_str()),
+                ));
+                ok = false;
+            } else {
+                spread_across.push(f.value);
+            }
+        }
+    }
+    let seal_required = syntax.seal_required.as_ref().is_some_and(|s| s.value);
+    let exceptions_by = match &syntax.exceptions_by {
+        Some(list) => cx.roles(list, "`exceptions_by`"),
+        None if spread_across.is_empty() && !seal_required => Some(Vec::new()),
+        None => {
+            cx.problem(
+                Problem::at(node.pos, "`storage_policy` does not say who confirms an exception")
+                    .hint("add `exceptions_by: [officer, witness]`: a placement that breaks the policy is then refused unless these roles confirm a recorded exception"),
+            );
+            None
+        }
+    };
+    let policy = policy::StoragePolicy {
+        spread_across,
+        seal_required,
+        exceptions_by: exceptions_by?,
+    };
+    if policy.is_empty() {
+        cx.problem(
+            Problem::at(node.pos, "`storage_policy` has no rule")
+                .hint("add `spread_across: [site, holder]` and/or `seal_required: true`, or remove the policy"),
+        );
+        ok = false;
+    }
+    ok.then_some(policy)
 }
 
 /// Resolves the roles; returns every role that could be read (so steps can still be
@@ -569,6 +640,7 @@ fn resolve_steps(
     base: &Path,
     roles: &[Role],
     declared: &[String],
+    storage_policy: Option<&policy::StoragePolicy>,
     problems: &Problems,
 ) -> Option<Vec<Step>> {
     let push = |p: Problem| problems.borrow_mut().push(p);
@@ -589,7 +661,7 @@ fn resolve_steps(
         );
         return None;
     }
-    let mut cx = Resolver::new(base, roles, declared, problems);
+    let mut cx = Resolver::new(base, roles, declared, problems).with_storage_policy(storage_policy);
 
     let mut steps = Vec::with_capacity(items.len());
     let mut seen: std::collections::HashMap<StepId, Pos> = Default::default();

@@ -29,6 +29,8 @@ struct ScriptSchema {
     description: Option<String>,
     /// How often the secret must be recovered in a rehearsal, such as `90d`.
     rehearse_every: Option<Interval>,
+    /// Where shares may be stored: spread across sites, containers or holders, and sealed.
+    storage_policy: Option<super::policy::StoragePolicySyntax>,
     /// The people taking part, by role id.
     roles: BTreeMap<RoleId, RoleSyntax>,
     /// The steps, in order.

@@ -199,6 +199,7 @@ pub struct Resolver<'a> {
     names: HashMap<String, Defined>,
     holders: HashMap<String, Vec<RoleId>>,
     step: StepId,
+    storage_policy: Option<&'a crate::script::policy::StoragePolicy>,
 }
 
 impl<'a> Resolver<'a> {
@@ -220,7 +221,22 @@ impl<'a> Resolver<'a> {
             holders: HashMap::new(),
             step: StepId::parse("start")
                 .unwrap_or_else(|_| unreachable!("`start` is a valid step id")),
+            storage_policy: None,
         }
+    }
+
+    /// Sets the script's storage policy, which `record_storage` steps are checked against.
+    pub fn with_storage_policy(
+        mut self,
+        policy: Option<&'a crate::script::policy::StoragePolicy>,
+    ) -> Resolver<'a> {
+        self.storage_policy = policy;
+        self
+    }
+
+    /// The script's storage policy, if it has one.
+    pub fn storage_policy(&self) -> Option<&'a crate::script::policy::StoragePolicy> {
+        self.storage_policy
     }
 
     /// A path written in the script, relative to the script's folder. Names with `..`

@@ -1,8 +1,15 @@
 //! `record_storage`: for each item, where it is kept (site, container, seal, holder, or
 //! the fields the script lists) is typed in and recorded.
 //!
-//! Invariant: each item's location is one durable `stored` record, so the custody
-//! registry can be rebuilt from transcripts alone.
+//! With a `storage_policy` in the script, each location is checked as it is typed: a
+//! placement that would put a threshold of a group's shares at one site, container or
+//! holder, or an item without a seal number, is refused (`storage_refused`) with the
+//! reason. The room then gives another place, or records an exception (`policy_exception`)
+//! with its reason, confirmed by the initials of every role in `exceptions_by`.
+//!
+//! Invariants: each item's location is one durable `stored` record, so the custody
+//! registry can be rebuilt from transcripts alone; a location that breaks the policy is
+//! never stored without a `policy_exception` record before it.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +21,7 @@ use super::NameKind;
 use super::{Resolver, StepContext, StepError, StepKind};
 use crate::operator::FieldKey;
 use crate::script::de::{Problem, Spanned};
+use crate::script::policy::{check_placement, Placed, StoragePolicy, Violation, SEAL_FIELD};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName};
 
 /// The items whose storage is recorded: a list of labels, or a share set (each share).
@@ -92,6 +100,45 @@ struct ShareRef {
     member: usize,
     holder: RoleId,
     digest: String,
+    #[serde(skip)]
+    threshold: usize,
+}
+
+/// Keys of the room's answer when a placement is refused.
+const CHOICE_FIELD: &str = "policy";
+const REASON_FIELD: &str = "exception_reason";
+/// The choices offered when a placement is refused.
+const ANOTHER: &str = "another";
+const EXCEPTION: &str = "exception";
+/// Refusals of one item before the step gives up (a scripted answer cannot change).
+const MAX_REFUSALS: usize = 3;
+
+#[derive(Serialize)]
+struct Refused<'a> {
+    item: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<&'a ShareRef>,
+    rule: &'static str,
+    field: &'static str,
+    value: &'a str,
+    detail: &'a str,
+}
+
+#[derive(Serialize)]
+struct Confirmer<'a> {
+    role: &'a RoleId,
+    name: &'a str,
+    initials: crate::script::types::Initials,
+}
+
+#[derive(Serialize)]
+struct Exception<'a> {
+    item: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<&'a ShareRef>,
+    rules: Vec<&'a Violation>,
+    reason: &'a FieldValue,
+    confirmed_by: Vec<Confirmer<'a>>,
 }
 
 /// The storage fields when a script names none.
@@ -155,7 +202,8 @@ impl StepKind for RecordStorage {
                 Items::Labels(labels.value.into_iter().map(|i| i.value).collect())
             }
         };
-        let fields = match syntax.fields {
+        let fields_pos = syntax.fields.as_ref().map_or(syntax.items.pos, |f| f.pos);
+        let fields: Vec<FieldName> = match syntax.fields {
             Some(fields) => {
                 ok &= check_distinct(&fields, "fields", cx);
                 fields.value.into_iter().map(|f| f.value).collect()
@@ -165,6 +213,36 @@ impl StepKind for RecordStorage {
                 .filter_map(|f| FieldName::parse(f).ok())
                 .collect(),
         };
+        if let Some(policy) = cx.storage_policy() {
+            let asks = |name: &str| fields.iter().any(|f| f.as_str() == name);
+            if policy.seal_required && !asks(SEAL_FIELD) {
+                cx.problem(
+                    Problem::at(fields_pos, "the storage policy requires a seal number, but this step does not ask for `seal`")
+                        .hint("add `seal` to `fields`"),
+                );
+                ok = false;
+            }
+            if matches!(items, Items::ShareSet(_)) {
+                for spread in &policy.spread_across {
+                    if !asks(spread.as_str()) {
+                        cx.problem(
+                            Problem::at(fields_pos, format!("the storage policy spreads shares across `{}`, but this step does not ask for it", spread.as_str()))
+                                .hint(format!("add `{}` to `fields`", spread.as_str())),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            for reserved in [CHOICE_FIELD, REASON_FIELD] {
+                if asks(reserved) {
+                    cx.problem(
+                        Problem::at(fields_pos, format!("`{reserved}` is the room's answer when a placement is refused; it cannot be a storage field"))
+                            .hint("name the field differently"),
+                    );
+                    ok = false;
+                }
+            }
+        }
         ok.then_some(RecordStorage { items, fields })
     }
 
@@ -199,48 +277,194 @@ impl StepKind for RecordStorage {
                                 member: m + 1,
                                 holder: held.holder.clone(),
                                 digest: held.share.digest().to_string(),
+                                threshold: usize::from(held.share.info().member_threshold),
                             }),
                         })
                     })
                     .collect()
             }
         };
+        let mut placed: Vec<Placed> = Vec::new();
         for Item { label: item, share } in &items {
-            let mut values = Vec::with_capacity(self.fields.len());
-            for field in &self.fields {
-                let key = FieldKey {
-                    item: Some(item.clone()),
-                    field: field.clone(),
-                };
-                let prompt = match share {
-                    Some(s) => format!(
-                        "share {}/{} of {} (held by {}): {}",
-                        s.group,
-                        s.member,
-                        s.set,
-                        s.holder,
-                        label(field)
+            let mut refusals = 0;
+            loop {
+                let values = self.ask_location(cx, item, share.as_ref())?;
+                let typed: Vec<(String, String)> = self
+                    .fields
+                    .iter()
+                    .zip(&values)
+                    .map(|(f, v)| (f.as_str().to_string(), v.as_str().to_string()))
+                    .collect();
+                let violations = match cx.script.storage_policy.as_ref() {
+                    Some(policy) => check_placement(
+                        policy,
+                        &typed,
+                        share.as_ref().map(|s| (s.group, s.threshold)),
+                        &placed,
                     ),
-                    None => format!("{item}: {}", label(field)),
+                    None => Vec::new(),
                 };
-                let value = cx.ask_value(&key, &prompt)?;
-                values.push(value);
+                if !violations.is_empty() {
+                    // Invariant: violations only come from a policy.
+                    let Some(policy) = cx.script.storage_policy.as_ref() else {
+                        unreachable!("check_placement ran, so the script has a policy")
+                    };
+                    refusals += 1;
+                    if !refuse_or_except(cx, policy, item, share.as_ref(), &violations, refusals)? {
+                        continue;
+                    }
+                }
+                let location = self
+                    .fields
+                    .iter()
+                    .map(FieldName::as_str)
+                    .zip(values.iter())
+                    .collect();
+                cx.record(
+                    "stored",
+                    &Stored {
+                        item,
+                        share: share.as_ref(),
+                        location,
+                    },
+                )?;
+                if let Some(s) = share {
+                    placed.push(Placed {
+                        group: s.group,
+                        threshold: s.threshold,
+                        location: typed,
+                    });
+                }
+                break;
             }
-            let location = self
-                .fields
-                .iter()
-                .map(FieldName::as_str)
-                .zip(values.iter())
-                .collect();
-            cx.record(
-                "stored",
-                &Stored {
-                    item,
-                    share: share.as_ref(),
-                    location,
-                },
-            )?;
         }
         Ok(())
     }
+}
+
+impl RecordStorage {
+    /// Asks each storage field of one item.
+    fn ask_location(
+        &self,
+        cx: &mut StepContext<'_>,
+        item: &str,
+        share: Option<&ShareRef>,
+    ) -> Result<Vec<FieldValue>, StepError> {
+        let mut values = Vec::with_capacity(self.fields.len());
+        for field in &self.fields {
+            let key = FieldKey {
+                item: Some(item.to_string()),
+                field: field.clone(),
+            };
+            let prompt = match share {
+                Some(s) => format!(
+                    "share {}/{} of {} (held by {}): {}",
+                    s.group,
+                    s.member,
+                    s.set,
+                    s.holder,
+                    label(field)
+                ),
+                None => format!("{item}: {}", label(field)),
+            };
+            values.push(cx.ask_value(&key, &prompt)?);
+        }
+        Ok(values)
+    }
+}
+
+fn field_key(item: &str, name: &str) -> FieldKey {
+    FieldKey {
+        item: Some(item.to_string()),
+        // Invariant: both names are lowercase words, valid field names.
+        field: FieldName::parse(name).unwrap_or_else(|_| unreachable!("`{name}` is a field name")),
+    }
+}
+
+/// Records a refused placement and asks the room what to do. `Ok(true)`: an exception
+/// was confirmed and recorded, store the item here; `Ok(false)`: ask for another place.
+fn refuse_or_except(
+    cx: &mut StepContext<'_>,
+    policy: &StoragePolicy,
+    item: &str,
+    share: Option<&ShareRef>,
+    violations: &[Violation],
+    refusals: usize,
+) -> Result<bool, StepError> {
+    for v in violations {
+        cx.record(
+            "storage_refused",
+            &Refused {
+                item,
+                share,
+                rule: v.rule,
+                field: v.field,
+                value: &v.value,
+                detail: &v.detail,
+            },
+        )?;
+    }
+    let why: Vec<&str> = violations.iter().map(|v| v.detail.as_str()).collect();
+    cx.inform(&format!(
+        "The storage policy refuses this place for {item}: {}.",
+        why.join("; ")
+    ));
+    let confirmers: Vec<String> = policy.exceptions_by.iter().map(|r| r.to_string()).collect();
+    let choice = cx.operator.ask_field(
+        &cx.view,
+        &field_key(item, CHOICE_FIELD),
+        &format!(
+            "{item}: type `{ANOTHER}` to give another place, or `{EXCEPTION}` to record an exception that {} confirm",
+            confirmers.join(" and ")
+        ),
+        &|s| match s.trim() {
+            ANOTHER | EXCEPTION => Ok(()),
+            _ => Err(format!("type `{ANOTHER}` or `{EXCEPTION}`")),
+        },
+    )?;
+    match choice.trim() {
+        ANOTHER if refusals < MAX_REFUSALS => return Ok(false),
+        ANOTHER => {
+            return Err(StepError::failed(format!(
+                "the storage policy refused {refusals} places for {item}: {}",
+                why.join("; ")
+            )))
+        }
+        EXCEPTION => {}
+        other => {
+            return Err(StepError::failed(format!(
+                "`{other}` is not a choice: type `{ANOTHER}` or `{EXCEPTION}`"
+            )))
+        }
+    }
+    let reason = cx.ask_value(
+        &field_key(item, REASON_FIELD),
+        &format!("{item}: why is this exception needed? (it goes into the signed record)"),
+    )?;
+    let statement = format!(
+        "I accept an exception to the storage policy for {item}: {}. Reason: {reason}",
+        why.join("; ")
+    );
+    let mut confirmed_by = Vec::with_capacity(policy.exceptions_by.len());
+    for id in &policy.exceptions_by {
+        let role = cx.role(id);
+        let initials = cx.operator.confirm(&cx.view, &role, &statement)?;
+        confirmed_by.push(Confirmer {
+            role: role.id,
+            name: role.name,
+            initials,
+        });
+    }
+    cx.record(
+        "policy_exception",
+        &Exception {
+            item,
+            share,
+            rules: violations.iter().collect(),
+            reason: &reason,
+            confirmed_by,
+        },
+    )?;
+    cx.inform(&format!("Exception recorded for {item}."));
+    Ok(true)
 }
