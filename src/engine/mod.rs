@@ -223,6 +223,7 @@ pub fn run(
     let mut values = Values::new();
     let mut vault = Vault::default();
     let mut fingerprints = HashMap::new();
+    let mut checked_shares = HashMap::new();
     let total = script.steps.len();
     let mut done = 0;
     let mut end = End::Completed;
@@ -241,7 +242,9 @@ pub fn run(
             values: &mut values,
             vault: &mut vault,
             fingerprints: &mut fingerprints,
+            checked_shares: &mut checked_shares,
             out: &options.out,
+            records: &options.records,
             transcript: &mut transcript,
         };
         let result = run_step(step, &mut cx);

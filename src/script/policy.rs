@@ -146,9 +146,7 @@ pub fn check_placement(
                 rule: "seal_required",
                 field: SEAL_FIELD,
                 value: seal.to_string(),
-                detail: format!(
-                    "the policy requires a seal number, and `{seal}` is not one"
-                ),
+                detail: format!("the policy requires a seal number, and `{seal}` is not one"),
             });
         }
     }
@@ -217,10 +215,19 @@ mod tests {
     fn a_threshold_at_one_site_is_refused_below_it_is_not() {
         let p = policy(&[SpreadField::Site], false);
         let before = [placed(1, 2, "Vault A")];
-        let v = check_placement(&p, &loc(" vault  a ", "box 2", "S-2"), Some((1, 2)), &before);
+        let v = check_placement(
+            &p,
+            &loc(" vault  a ", "box 2", "S-2"),
+            Some((1, 2)),
+            &before,
+        );
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "spread_across");
-        assert!(v[0].detail.contains("2 of group 1's shares"), "{}", v[0].detail);
+        assert!(
+            v[0].detail.contains("2 of group 1's shares"),
+            "{}",
+            v[0].detail
+        );
         assert!(check_placement(&p, &loc("Vault B", "b", "S"), Some((1, 2)), &before).is_empty());
         // Another group's share at the same site does not count.
         assert!(check_placement(&p, &loc("Vault A", "b", "S"), Some((2, 2)), &before).is_empty());

@@ -183,6 +183,58 @@ impl JsonSchema for Interval {
     }
 }
 
+/// A secret's BIP-32 master fingerprint: 8 lowercase hex digits, as the genesis records it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct MasterFingerprint(String);
+
+impl MasterFingerprint {
+    /// Parses 8 hex digits, in either case.
+    pub fn parse(s: &str) -> Result<MasterFingerprint, String> {
+        let text = s.trim().to_lowercase();
+        if text.len() == 8 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(MasterFingerprint(text))
+        } else {
+            Err(format!("`{s}` is not a master fingerprint"))
+        }
+    }
+
+    /// The 8 lowercase hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MasterFingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for MasterFingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        MasterFingerprint::parse(&s).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "{e}: a fingerprint is 8 hex digits, such as `73c5da0a`; quote it so YAML keeps it as text"
+            ))
+        })
+    }
+}
+
+impl JsonSchema for MasterFingerprint {
+    fn schema_name() -> Cow<'static, str> {
+        "MasterFingerprint".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{8}$",
+            "description": "A BIP-32 master fingerprint, 8 hex digits, as the genesis transcript records it."
+        })
+    }
+}
+
 /// Initials a person types to confirm a step: 1 to 8 letters, with `.` or `-` between.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

@@ -65,7 +65,7 @@ pub struct CollectShares {
 
 /// The file a share was decrypted from.
 #[derive(Serialize)]
-struct FromFile {
+pub(super) struct FromFile {
     file: String,
     file_sha256: String,
     /// The fingerprint of the key that decrypted it, or `outside`.
@@ -232,7 +232,10 @@ impl StepKind for CollectShares {
 }
 
 /// Asks `holder` to type (or paste) their share's words.
-fn ask_words(cx: &mut StepContext<'_>, holder: &RoleId) -> Result<Zeroizing<String>, StepError> {
+pub(super) fn ask_words(
+    cx: &mut StepContext<'_>,
+    holder: &RoleId,
+) -> Result<Zeroizing<String>, StepError> {
     let role = cx.role(holder);
     Ok(cx.operator.ask_secret(
         &cx.view,
@@ -255,7 +258,7 @@ fn ask_words(cx: &mut StepContext<'_>, holder: &RoleId) -> Result<Zeroizing<Stri
 /// Gets `holder`'s share from their encrypted file: decrypted with their key here, or
 /// decrypted outside keyrite and typed. The inner `Err` is a problem worth another try.
 #[allow(clippy::type_complexity)]
-fn from_encrypted_file(
+pub(super) fn from_encrypted_file(
     cx: &mut StepContext<'_>,
     holder: &RoleId,
 ) -> Result<Result<(Zeroizing<String>, Option<FromFile>), String>, StepError> {

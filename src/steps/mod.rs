@@ -11,9 +11,11 @@
 //!   asks the next question; it never writes a secret there.
 
 pub mod attend;
+pub mod check_shares;
 pub mod collect_shares;
 pub mod confirm;
 pub mod device;
+pub mod earlier_shares;
 pub mod encrypt_shares;
 pub mod files;
 pub mod fingerprint;
@@ -29,6 +31,7 @@ pub mod split;
 pub mod unlock;
 pub mod unprotect_file;
 pub mod verify_secret;
+pub mod void_shares;
 pub mod wipe;
 
 use std::collections::HashMap;
@@ -150,9 +153,11 @@ step_kinds! {
     unprotect_file::UnprotectFile,
 
     show_shares::ShowShares,
+    check_shares::CheckShares,
     collect_shares::CollectShares,
     recover::Recover,
     verify_secret::VerifySecret,
+    void_shares::VoidShares,
     wipe::Wipe,
     device::Device,
     sign_transcript::SignTranscript,
@@ -169,6 +174,8 @@ pub enum NameKind {
     ShareSet,
     /// Shares entered by holders, to recover from.
     Collection,
+    /// Shares their holders checked (public facts only), for `record_storage`.
+    CheckedShares,
 }
 
 impl NameKind {
@@ -178,6 +185,7 @@ impl NameKind {
             NameKind::Secret => "secret",
             NameKind::ShareSet => "share set",
             NameKind::Collection => "collection of entered shares",
+            NameKind::CheckedShares => "list of checked shares",
         }
     }
 }
@@ -198,6 +206,7 @@ pub struct Resolver<'a> {
     problems: &'a Problems,
     names: HashMap<String, Defined>,
     holders: HashMap<String, Vec<RoleId>>,
+    split_secrets: Vec<String>,
     step: StepId,
     storage_policy: Option<&'a crate::script::policy::StoragePolicy>,
 }
@@ -219,6 +228,7 @@ impl<'a> Resolver<'a> {
             problems,
             names: HashMap::new(),
             holders: HashMap::new(),
+            split_secrets: Vec::new(),
             step: StepId::parse("start")
                 .unwrap_or_else(|_| unreachable!("`start` is a valid step id")),
             storage_policy: None,
@@ -342,6 +352,16 @@ impl<'a> Resolver<'a> {
     /// Remembers who holds the shares of a share set, for steps that use the holders.
     pub fn set_holders(&mut self, set: &str, holders: Vec<RoleId>) {
         self.holders.insert(set.to_string(), holders);
+    }
+
+    /// Remembers that an earlier step splits `secret` into new shares.
+    pub fn set_split(&mut self, secret: &str) {
+        self.split_secrets.push(secret.to_string());
+    }
+
+    /// Whether an earlier step splits `secret`.
+    pub fn was_split(&self, secret: &str) -> bool {
+        self.split_secrets.iter().any(|s| s == secret)
     }
 
     /// The holders of a share set's shares, in share order.
@@ -578,8 +598,12 @@ pub struct StepContext<'a> {
     pub vault: &'a mut Vault,
     /// Public facts computed so far: fingerprints by secret name.
     pub fingerprints: &'a mut HashMap<String, String>,
+    /// Public facts: shares their holders checked, by the name `check_shares` gave them.
+    pub checked_shares: &'a mut HashMap<String, Vec<check_shares::CheckedShare>>,
     /// Where steps write files (`--out`).
     pub out: &'a std::path::Path,
+    /// The records folder (`--records`), where earlier ceremonies' transcripts are.
+    pub records: &'a std::path::Path,
     pub(crate) transcript: &'a mut Writer,
 }
 

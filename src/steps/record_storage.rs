@@ -78,6 +78,8 @@ pub struct RecordStorageSyntax {
 enum Items {
     Labels(Vec<String>),
     ShareSet(String),
+    /// Shares a `check_shares` step verified, going back into storage.
+    Checked(String),
 }
 
 /// A resolved `record_storage` step.
@@ -185,6 +187,11 @@ impl StepKind for RecordStorage {
     fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
         let mut ok = true;
         let items = match syntax.items.value {
+            ItemsSyntax::ShareSet(name)
+                if cx.kind_of(name.as_str()) == Some(NameKind::CheckedShares) =>
+            {
+                Items::Checked(name.as_str().to_string())
+            }
             ItemsSyntax::ShareSet(name) => {
                 let set = cx.named(&Spanned::new(syntax.items.pos, name), NameKind::ShareSet);
                 ok &= set.is_some();
@@ -222,7 +229,7 @@ impl StepKind for RecordStorage {
                 );
                 ok = false;
             }
-            if matches!(items, Items::ShareSet(_)) {
+            if matches!(items, Items::ShareSet(_) | Items::Checked(_)) {
                 for spread in &policy.spread_across {
                     if !asks(spread.as_str()) {
                         cx.problem(
@@ -280,6 +287,25 @@ impl StepKind for RecordStorage {
                                 threshold: usize::from(held.share.info().member_threshold),
                             }),
                         })
+                    })
+                    .collect()
+            }
+            Items::Checked(name) => {
+                let checked = cx.checked_shares.get(name).ok_or_else(|| {
+                    StepError::failed(format!("no shares were checked under the name `{name}`"))
+                })?;
+                checked
+                    .iter()
+                    .map(|c| Item {
+                        label: format!("{name}-{}-{}", c.group, c.member),
+                        share: Some(ShareRef {
+                            set: name.clone(),
+                            group: c.group,
+                            member: c.member,
+                            holder: c.holder.clone(),
+                            digest: c.digest.clone(),
+                            threshold: c.threshold,
+                        }),
                     })
                     .collect()
             }

@@ -213,6 +213,9 @@ impl StepKind for Split {
             Some(e) => e.value,
         };
         let into = cx.define_named(&syntax.into, NameKind::ShareSet);
+        if let Some(secret) = &secret {
+            cx.set_split(secret);
+        }
         if let Some(set) = &into {
             cx.set_holders(set, holders.iter().flatten().cloned().collect());
         }

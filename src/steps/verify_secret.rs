@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::fingerprint::{identity, parse_path, Network, DEFAULT_PATH};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::script::de::{Problem, Spanned};
-use crate::script::types::SecretName;
+use crate::script::types::{MasterFingerprint, SecretName};
 
 /// What a script writes for `verify_secret`.
 #[derive(Deserialize, JsonSchema)]
@@ -20,7 +20,7 @@ pub struct VerifySecretSyntax {
     secret: Spanned<SecretName>,
     /// The expected master fingerprint (8 hex digits), as recorded at genesis.
     #[serde(default)]
-    fingerprint: Option<Spanned<String>>,
+    fingerprint: Option<Spanned<MasterFingerprint>>,
     /// Or: the name of a secret whose fingerprint an earlier step recorded in this run.
     #[serde(default)]
     same_as: Option<Spanned<SecretName>>,
@@ -56,18 +56,7 @@ impl StepKind for VerifySecret {
     fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
         let secret = cx.named(&syntax.secret, NameKind::Secret);
         let expected = match (&syntax.fingerprint, &syntax.same_as) {
-            (Some(f), None) => {
-                let text = f.value.trim().to_lowercase();
-                if text.len() == 8 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-                    Some(Expected::Literal(text))
-                } else {
-                    cx.problem(
-                        Problem::at(f.pos, format!("`{}` is not a master fingerprint", f.value))
-                            .hint("a fingerprint is 8 hex digits, such as `73c5da0a`; quote it so YAML keeps it as text"),
-                    );
-                    None
-                }
-            }
+            (Some(f), None) => Some(Expected::Literal(f.value.as_str().to_string())),
             (None, Some(other)) => cx.named(other, NameKind::Secret).map(Expected::SameAs),
             (Some(f), Some(_)) => {
                 cx.problem(Problem::at(

@@ -1,0 +1,294 @@
+//! `check_shares`: every holder of a live share enters or decrypts only their own share;
+//! keyrite checks it and compares its digest with the one recorded when the share was
+//! made. The secret is never rebuilt, and every live share is asked for, not a threshold.
+//!
+//! The live shares come from the records folder (`--records`): the transcripts of the
+//! ceremonies that split the secret, known by its master fingerprint.
+//!
+//! Invariants: a checked share never enters a collection or the vault; it is dropped
+//! (and zeroized) as soon as its digest is compared. The transcript records which share
+//! was verified by whom (`share_checked`), or why it failed after three tries
+//! (`share_check_failed`), never a word. A failed share does not stop the other checks:
+//! the summary (`shares_checked`) and `keyrite status` report it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::collect_shares::{ask_words, from_encrypted_file, FromFile, ShareSource};
+use super::earlier_shares::{live_shares, LiveShare};
+use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::script::de::Spanned;
+use crate::script::types::{MasterFingerprint, RoleId, SecretName};
+use crate::slip39::Share;
+
+/// What a script writes for `check_shares`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSharesSyntax {
+    /// The secret's master fingerprint (8 hex digits), as its genesis recorded it.
+    secret: Spanned<MasterFingerprint>,
+    /// Where the shares come from: `words` typed from paper (the default), or the
+    /// `encrypted_files` that `encrypt_shares` made.
+    #[serde(default)]
+    from: Option<Spanned<ShareSource>>,
+    /// A name for the checked shares, so that a later `record_storage` can record where
+    /// they go back (a new seal, a new place).
+    #[serde(default)]
+    into: Option<Spanned<SecretName>>,
+}
+
+/// A resolved `check_shares` step.
+#[derive(Debug)]
+pub struct CheckShares {
+    secret: MasterFingerprint,
+    from: ShareSource,
+    into: Option<String>,
+}
+
+/// A share its holder checked: public facts, for `record_storage`.
+#[derive(Clone, Debug)]
+pub struct CheckedShare {
+    /// Its digest.
+    pub digest: String,
+    /// Group, 1-based.
+    pub group: usize,
+    /// Member, 1-based.
+    pub member: usize,
+    /// Shares of its group needed to recover.
+    pub threshold: usize,
+    /// Who holds it.
+    pub holder: RoleId,
+}
+
+#[derive(Serialize)]
+struct Checked<'a> {
+    secret: &'a str,
+    identifier: u16,
+    group: usize,
+    member: usize,
+    holder: &'a str,
+    digest: &'a str,
+    checked_by: &'a str,
+    placed_by: &'a str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    from_file: Option<FromFile>,
+}
+
+#[derive(Serialize)]
+struct Failed<'a> {
+    secret: &'a str,
+    identifier: u16,
+    group: usize,
+    member: usize,
+    holder: &'a str,
+    digest: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    secret: &'a str,
+    live: usize,
+    checked: usize,
+    failed: usize,
+}
+
+/// Tries a holder gets for each share.
+const TRIES: usize = 3;
+
+impl StepKind for CheckShares {
+    const NAME: &'static str = "check_shares";
+    const DOC: &'static str = "Every holder enters or decrypts only their own share; its digest is compared with the one recorded when it was made. The secret is never rebuilt.";
+    type Syntax = CheckSharesSyntax;
+
+    fn resolve(syntax: Self::Syntax, cx: &mut Resolver<'_>) -> Option<Self> {
+        let into = match &syntax.into {
+            Some(name) => Some(cx.define_named(name, NameKind::CheckedShares)?),
+            None => None,
+        };
+        Some(CheckShares {
+            secret: syntax.secret.value,
+            from: syntax.from.map_or(ShareSource::Words, |f| f.value),
+            into,
+        })
+    }
+
+    fn default_title(&self) -> String {
+        format!("Each holder checks their share of {}", self.secret)
+    }
+
+    fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
+        let fingerprint = self.secret.as_str();
+        let live = live_shares(cx.records, fingerprint).map_err(StepError::failed)?;
+        if live.is_empty() {
+            return Err(StepError::failed(format!(
+                "the records in {} hold no live share of the secret {fingerprint}: give `--records` the folder with the transcript of the ceremony that split it, and check the fingerprint",
+                cx.records.display()
+            )));
+        }
+        let missing: Vec<&str> = live
+            .iter()
+            .map(|s| s.holder.as_str())
+            .filter(|h| !cx.script.roles.iter().any(|r| r.id.as_str() == *h))
+            .collect();
+        if !missing.is_empty() {
+            return Err(StepError::failed(format!(
+                "shares of {fingerprint} are held by {}, who are not roles in this script: add them under `roles:` (with the same role ids as at genesis)",
+                missing.join(", ")
+            )));
+        }
+        cx.inform(&format!(
+            "{} live shares of {fingerprint} to check, placed by {}.",
+            live.len(),
+            placed_by(&live)
+        ));
+        let mut checked = Vec::new();
+        let mut failed = 0;
+        for expected in &live {
+            match self.check_one(cx, expected)? {
+                Some(share) => checked.push(share),
+                None => failed += 1,
+            }
+        }
+        cx.record(
+            "shares_checked",
+            &Summary {
+                secret: fingerprint,
+                live: live.len(),
+                checked: checked.len(),
+                failed,
+            },
+        )?;
+        if failed > 0 {
+            cx.inform(&format!(
+                "WARNING: {failed} of {} shares of {fingerprint} could not be verified. The record says which; `keyrite status` lists them until they are checked again.",
+                live.len()
+            ));
+        } else {
+            cx.inform(&format!(
+                "All {} shares of {fingerprint} verified by their holders.",
+                live.len()
+            ));
+        }
+        if let Some(name) = &self.into {
+            cx.checked_shares.insert(name.clone(), checked);
+        }
+        Ok(())
+    }
+}
+
+fn placed_by(live: &[LiveShare]) -> String {
+    let mut ceremonies: Vec<&str> = live.iter().map(|s| s.ceremony.as_str()).collect();
+    ceremonies.dedup();
+    ceremonies.join(", ")
+}
+
+impl CheckShares {
+    /// Asks the holder of `expected` for it, up to three times. `None`: it failed, and
+    /// the failure is recorded.
+    fn check_one(
+        &self,
+        cx: &mut StepContext<'_>,
+        expected: &LiveShare,
+    ) -> Result<Option<CheckedShare>, StepError> {
+        let fingerprint = self.secret.as_str();
+        // Invariant: `run` checked that every holder is a role of this script.
+        let Ok(holder) = RoleId::parse(&expected.holder) else {
+            unreachable!("holders were matched against the script's role ids")
+        };
+        let name = cx.role(&holder).name;
+        cx.inform(&format!(
+            "{name} ({holder}): share {}/{} of {fingerprint}.",
+            expected.group, expected.member
+        ));
+        let mut problem = String::new();
+        for _ in 0..TRIES {
+            let (words, from_file) = match self.from {
+                ShareSource::Words => (ask_words(cx, &holder)?, None),
+                ShareSource::EncryptedFiles => match from_encrypted_file(cx, &holder)? {
+                    Ok(got) => got,
+                    Err(p) => {
+                        problem = p;
+                        cx.inform(&format!("{problem}. Try again."));
+                        continue;
+                    }
+                },
+            };
+            let share = match Share::from_mnemonic(&words) {
+                Ok(share) => share,
+                Err(e) => {
+                    problem = format!("that is not a valid share: {e}");
+                    cx.inform(&format!("{problem}. Try again."));
+                    continue;
+                }
+            };
+            drop(words);
+            let info = share.info();
+            let (group, member) = (
+                usize::from(info.group_index) + 1,
+                usize::from(info.member_index) + 1,
+            );
+            let digest = share.digest().to_string();
+            let threshold = usize::from(info.member_threshold);
+            let identifier = info.identifier;
+            drop(share);
+            problem = if identifier != expected.identifier {
+                format!(
+                    "that share belongs to another split (identifier {identifier}, not {})",
+                    expected.identifier
+                )
+            } else if (group, member) != (expected.group, expected.member) {
+                format!(
+                    "that is share {group}/{member}, not {name}'s share {}/{}: each holder enters only their own",
+                    expected.group, expected.member
+                )
+            } else if digest != expected.digest {
+                "that share is valid but differs from the one recorded when it was made".to_string()
+            } else {
+                cx.record(
+                    "share_checked",
+                    &Checked {
+                        secret: fingerprint,
+                        identifier,
+                        group,
+                        member,
+                        holder: holder.as_str(),
+                        digest: &digest,
+                        checked_by: holder.as_str(),
+                        placed_by: &expected.ceremony,
+                        from_file,
+                    },
+                )?;
+                cx.inform(&format!(
+                    "Share {group}/{member} verified: it matches the record of {}.",
+                    expected.ceremony
+                ));
+                return Ok(Some(CheckedShare {
+                    digest,
+                    group,
+                    member,
+                    threshold,
+                    holder,
+                }));
+            };
+            cx.inform(&format!("{problem}. Try again."));
+        }
+        cx.record(
+            "share_check_failed",
+            &Failed {
+                secret: fingerprint,
+                identifier: expected.identifier,
+                group: expected.group,
+                member: expected.member,
+                holder: holder.as_str(),
+                digest: &expected.digest,
+                reason: &problem,
+            },
+        )?;
+        cx.inform(&format!(
+            "Share {}/{} of {name} was NOT verified after {TRIES} tries: {problem}.",
+            expected.group, expected.member
+        ));
+        Ok(None)
+    }
+}
