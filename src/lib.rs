@@ -17,6 +17,7 @@ pub mod script;
 pub mod signatures;
 pub mod slip39;
 pub mod steps;
+pub mod templates;
 pub mod transcript;
 pub mod tui;
 
