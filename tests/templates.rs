@@ -1,0 +1,268 @@
+//! `keyrite new` with every template, each script run headless to completion with the
+//! answers shipped in tests/data/templates/, in the order a secret lives: genesis, share
+//! check, recovery rehearsal, share rotation, then a share check that finds the rotated
+//! (void) shares refused. `keyrite status --json` is asserted after each run.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{repo, text};
+use serde_json::Value;
+
+fn keyrite(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("keyrite runs")
+}
+
+/// A room: the DEMO keys under keys/ with the role ids the templates use.
+fn room() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = dir.path().join("keys");
+    std::fs::create_dir(&keys).expect("keys folder");
+    let demo = repo("ceremonies/demo/keys");
+    for (from, to) in [
+        ("officer", "officer"),
+        ("witness-1", "witness"),
+        ("custodian-1", "custodian-1"),
+        ("custodian-2", "custodian-2"),
+        ("custodian-3", "custodian-3"),
+    ] {
+        for ext in ["asc", "secret.asc"] {
+            std::fs::copy(
+                demo.join(format!("{from}.{ext}")),
+                keys.join(format!("{to}.{ext}")),
+            )
+            .expect("copy a demo key");
+        }
+    }
+    dir
+}
+
+const PEOPLE: &[&str] = &[
+    "--set",
+    "officer=Alice Example",
+    "--set",
+    "witness=Bob Example",
+    "--set",
+    "custodian_names=Carol Example, Erin Example, Frank Example",
+];
+
+fn new(dir: &Path, template: &str, file: &str, sets: &[&str]) {
+    let mut args = vec!["new", "--template", template, "-o", file];
+    args.extend_from_slice(sets);
+    let out = keyrite(dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "keyrite new --template {template}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let check = keyrite(dir, &["check", file]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
+
+/// Runs a script headless; returns its transcript.
+fn run(dir: &Path, script: &str, template: &str, out: &str) -> PathBuf {
+    let answers = repo(&format!("tests/data/templates/{template}.answers.yaml"));
+    let result = keyrite(
+        dir,
+        &[
+            "run",
+            script,
+            "--answers",
+            answers.to_str().expect("utf-8 path"),
+            "--records",
+            "records",
+            "--out",
+            out,
+        ],
+    );
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{template}: {}{}",
+        text(&result.stdout),
+        text(&result.stderr)
+    );
+    let stdout = text(&result.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("completed: "))
+        .expect("run says where the transcript is");
+    let path = line.split(" in ").nth(1).expect("a path");
+    dir.join(path)
+}
+
+fn events(transcript: &Path, event: &str) -> Vec<Value> {
+    std::fs::read_to_string(transcript)
+        .expect("transcript")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON record"))
+        .filter(|r| r["event"] == event)
+        .collect()
+}
+
+#[test]
+fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
+    let room = room();
+    let dir = room.path();
+
+    let mut sets = PEOPLE.to_vec();
+    sets.extend(["--set", "device_port=simulator"]);
+    new(dir, "genesis", "genesis.yaml", &sets);
+    let genesis = run(dir, "genesis.yaml", "genesis", "out");
+    let fingerprint = events(&genesis, "fingerprint")[0]["master_fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    // The second share went to the first one's site (in other capitals): refused, then
+    // recorded with an exception both roles confirmed.
+    let refused = events(&genesis, "storage_refused");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["item"], "treasury-shares-1-2");
+    let exception = &events(&genesis, "policy_exception")[0];
+    assert_eq!(exception["rules"][0]["rule"], "spread_across");
+    assert_eq!(exception["confirmed_by"].as_array().map(Vec::len), Some(2));
+
+    let fp_set = format!("fingerprint={fingerprint}");
+    let mut with_fp = PEOPLE.to_vec();
+    with_fp.extend(["--set", &fp_set]);
+
+    new(dir, "share-check", "share-check.yaml", &with_fp);
+    let check = run(dir, "share-check.yaml", "share-check", "out");
+    let checked = events(&check, "share_checked");
+    assert_eq!(checked.len(), 3, "every share is checked, not a threshold");
+    let split = &events(&genesis, "secret_split")[0]["shares"];
+    for (c, s) in checked.iter().zip(split.as_array().expect("shares")) {
+        assert_eq!(c["digest"], s["digest"]);
+        assert_eq!(c["checked_by"], s["holder"]);
+    }
+    assert!(
+        events(&check, "secret_recovered").is_empty(),
+        "never rebuilt"
+    );
+    assert_eq!(events(&check, "stored").len(), 3, "resealed");
+
+    new(
+        dir,
+        "recovery-rehearsal",
+        "recovery-rehearsal.yaml",
+        &with_fp,
+    );
+    let rehearsal = run(dir, "recovery-rehearsal.yaml", "recovery-rehearsal", "out");
+    assert_eq!(events(&rehearsal, "secret_verified")[0]["matches"], true);
+
+    new(dir, "share-rotation", "share-rotation.yaml", &with_fp);
+    let rotation = run(dir, "share-rotation.yaml", "share-rotation", "out-rotation");
+    let voided = events(&rotation, "shares_voided");
+    assert_eq!(voided.len(), 1);
+    let old: Vec<&Value> = split
+        .as_array()
+        .expect("shares")
+        .iter()
+        .map(|s| &s["digest"])
+        .collect();
+    let void: Vec<&Value> = voided[0]["digests"]
+        .as_array()
+        .expect("digests")
+        .iter()
+        .collect();
+    assert_eq!(void, old, "every old share, and only those, is void");
+
+    // A share check now asks for the new shares; the old files are refused.
+    let again = run(dir, "share-check.yaml", "share-check", "out");
+    let failed = events(&again, "share_check_failed");
+    assert_eq!(failed.len(), 3);
+    assert!(failed[0]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("another split")));
+    assert_eq!(events(&again, "shares_checked")[0]["checked"], 0);
+
+    std::fs::write(
+        dir.join("key-share-backup.bin"),
+        b"an MPC key share backup\n",
+    )
+    .expect("a file to protect");
+    let mut protect = PEOPLE.to_vec();
+    protect.extend(["--set", "file=key-share-backup.bin"]);
+    new(dir, "protect-file", "protect.yaml", &protect);
+    let protected = run(dir, "protect.yaml", "protect-file", "out-protect");
+    assert_eq!(events(&protected, "file_protected").len(), 1);
+}
+
+#[test]
+fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = keyrite(
+        dir.path(),
+        &["new", "--template", "genesis", "-o", "g.yaml"],
+    );
+    // Written, but the certificates are not in keys/ yet: exit 1 and the problems.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("g.yaml:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(dir.path().join("g.yaml").exists());
+    let before = std::fs::read(dir.path().join("g.yaml")).expect("written");
+    let again = keyrite(
+        dir.path(),
+        &[
+            "new",
+            "--template",
+            "genesis",
+            "--set",
+            "id=other",
+            "-o",
+            "g.yaml",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("never overwrites"));
+    assert_eq!(
+        std::fs::read(dir.path().join("g.yaml")).expect("kept"),
+        before
+    );
+
+    let bad = keyrite(
+        dir.path(),
+        &[
+            "new",
+            "--template",
+            "genesis",
+            "--set",
+            "treshold=2",
+            "-o",
+            "x.yaml",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("did you mean `threshold`?"),
+        "{}",
+        text(&bad.stderr)
+    );
+    assert!(
+        !dir.path().join("x.yaml").exists(),
+        "nothing is written on a bad --set"
+    );
+
+    let list = keyrite(dir.path(), &["new", "--list"]);
+    assert_eq!(list.status.code(), Some(0));
+    for name in [
+        "genesis",
+        "recovery-rehearsal",
+        "share-check",
+        "share-rotation",
+        "protect-file",
+    ] {
+        assert!(text(&list.stdout).contains(name), "{name}");
+    }
+}
