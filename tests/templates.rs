@@ -266,3 +266,124 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
         assert!(text(&list.stdout).contains(name), "{name}");
     }
 }
+
+/// The words inside a share file, decrypted with the holder's DEMO key (what a holder
+/// does outside keyrite with `gpg --decrypt`).
+fn words_of(dir: &Path, file: &str, key: &str) -> String {
+    let key = keyrite::pgp::SecretKey::load(dir.join(key), None).expect("demo key");
+    let bytes = std::fs::read(dir.join(file)).expect("share file");
+    let plain = keyrite::pgp::decrypt(&key, &bytes).expect("decrypts");
+    String::from_utf8(plain.to_vec())
+        .expect("text")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_share_check_refuses_another_holders_share_and_goes_on_with_the_others() {
+    let room = room();
+    let dir = room.path();
+    let mut sets = PEOPLE.to_vec();
+    sets.extend(["--set", "device_port=simulator"]);
+    new(dir, "genesis", "genesis.yaml", &sets);
+    let genesis = run(dir, "genesis.yaml", "genesis", "out");
+    let fingerprint = events(&genesis, "fingerprint")[0]["master_fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+    let fp_set = format!("fingerprint={fingerprint}");
+    let mut with_fp = PEOPLE.to_vec();
+    with_fp.extend(["--set", &fp_set]);
+    new(dir, "share-check", "check.yaml", &with_fp);
+
+    let own = words_of(
+        dir,
+        "out/treasury-shares/custodian-1-1-1.asc",
+        "keys/custodian-1.secret.asc",
+    );
+    let erins = words_of(
+        dir,
+        "out/treasury-shares/custodian-2-1-2.asc",
+        "keys/custodian-2.secret.asc",
+    );
+    let answers = format!(
+        r#"attendance: {{ officer: AE, witness: BE, custodian-1: CE, custodian-2: EE, custodian-3: FE }}
+offline: {{ officer: AE, witness: BE }}
+check:
+  custodian-1: {{ share_file: out/treasury-shares/custodian-1-1-1.asc, key_file: outside, words: "{own}" }}
+  custodian-2: {{ share_file: out/treasury-shares/custodian-2-1-2.asc, key_file: outside, words: "{erins}" }}
+  custodian-3: {{ share_file: out/treasury-shares/custodian-3-1-3.asc, key_file: outside, words: "{erins}" }}
+reseal:
+  checked-shares-1-1: {{ site: Example HQ vault, container: Safe 1, seal: TB-006001, holder: Carol Example }}
+  checked-shares-1-2: {{ site: Branch vault, container: Box 4, seal: TB-006002, holder: Erin Example }}
+closing: ack
+sign:
+  officer: {{ key_file: keys/officer.secret.asc }}
+  witness: {{ key_file: keys/witness.secret.asc }}
+"#
+    );
+    std::fs::write(dir.join("check.answers.yaml"), answers).expect("answers");
+    let out = keyrite(
+        dir,
+        &[
+            "run",
+            "check.yaml",
+            "--answers",
+            "check.answers.yaml",
+            "--records",
+            "records",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let transcript = dir.join(
+        text(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("completed: "))
+            .and_then(|l| l.split(" in ").nth(1).map(String::from))
+            .expect("a transcript"),
+    );
+    let checked = events(&transcript, "share_checked");
+    let holders: Vec<&str> = checked
+        .iter()
+        .map(|c| c["holder"].as_str().expect("holder"))
+        .collect();
+    assert_eq!(holders, ["custodian-1", "custodian-2"]);
+    let failed = events(&transcript, "share_check_failed");
+    let reasons: Vec<(&str, &str)> = failed
+        .iter()
+        .map(|f| {
+            (
+                f["holder"].as_str().expect("holder"),
+                f["reason"].as_str().expect("reason"),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].0, "custodian-3");
+    assert!(
+        reasons[0]
+            .1
+            .contains("that is share 1/2, not Frank Example's share 1/3"),
+        "{reasons:?}"
+    );
+    // No run of a share's words reaches the record.
+    let record = std::fs::read_to_string(&transcript).expect("transcript");
+    for words in [&own, &erins] {
+        let words: Vec<&str> = words.split(' ').collect();
+        for run in words.windows(3) {
+            assert!(
+                !record.contains(&run.join(" ")),
+                "share words in the record"
+            );
+        }
+    }
+    let summary = &events(&transcript, "shares_checked")[0];
+    assert_eq!(
+        (summary["checked"].as_u64(), summary["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+}
