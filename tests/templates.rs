@@ -387,3 +387,26 @@ sign:
         (Some(2), Some(1))
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_keyrite_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .args(["new", "--list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("keyrite starts");
+    // Close the pipe before keyrite writes, as `keyrite ... | head -0` does.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    let status = child.wait().expect("ends");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "not a panic exit");
+}

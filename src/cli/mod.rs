@@ -190,8 +190,32 @@ pub fn report(error: &dyn std::error::Error, hint: Option<&str>) {
     }
 }
 
+/// Exit code of a command whose reader went away (`keyrite status | head`): the
+/// shell's code for a process ended by SIGPIPE.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// Makes a closed standard output (a pager or `head` that quit) end the process quietly,
+/// as it ends `cat`, instead of printing a panic: `println!` panics on a broken pipe,
+/// and Rust ignores SIGPIPE.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        default(info);
+    }));
+}
+
 /// Runs the command line and returns the exit code.
 pub fn main() -> i32 {
+    quiet_on_broken_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
