@@ -5,10 +5,13 @@
 //! (`tests/print/*.expected.*`); read every rewritten file before committing it.
 
 mod common;
+#[path = "report/golden.rs"]
+mod golden;
 
 use std::process::Output;
 
 use common::{keyrite, repo, text};
+use golden::golden;
 use scraper::{Html, Selector};
 
 const SCRIPTS: &[(&str, &str)] = &[
@@ -22,20 +25,6 @@ fn print(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("keyrite runs")
-}
-
-fn golden(file: &str, actual: &str) {
-    let path = repo(file);
-    if std::env::var_os("KEYRITE_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("the golden file is writable");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{file}: {e}; run with KEYRITE_BLESS=1 to create it"));
-    assert!(
-        expected == actual,
-        "{file} differs from the output; run with KEYRITE_BLESS=1 and read the diff\n--- actual\n{actual}"
-    );
 }
 
 fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {

@@ -10,11 +10,14 @@
 //! (`tests/report/*.expected.*`); read every rewritten file before committing it.
 
 mod common;
+#[path = "report/golden.rs"]
+mod golden;
 
 use std::path::Path;
 use std::process::Output;
 
 use common::{keyrite, repo, text};
+use golden::golden;
 use scraper::{Html, Selector};
 
 /// A golden case: its name, the arguments after `report`, and the exit code expected.
@@ -65,21 +68,6 @@ fn report(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("keyrite runs")
-}
-
-/// Compares `actual` with the golden file, or rewrites it under `KEYRITE_BLESS=1`.
-fn golden(file: &str, actual: &str) {
-    let path = repo(file);
-    if std::env::var_os("KEYRITE_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("the golden file is writable");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{file}: {e}; run with KEYRITE_BLESS=1 to create it"));
-    assert!(
-        expected == actual,
-        "{file} differs from the output; run with KEYRITE_BLESS=1 and read the diff\n--- actual\n{actual}"
-    );
 }
 
 /// Every Markdown table keeps its column count on every row: no value broke a cell.

@@ -24,3 +24,14 @@ pub mod view;
 pub use layout::{LayoutError, Layouts};
 pub use print::PrintView;
 pub use view::{ReportError, ReportView};
+
+/// Hex (or any text) in groups of `size` characters separated by spaces, for reading a
+/// fingerprint or a hash aloud.
+pub fn hex_groups(hex: &str, size: usize) -> String {
+    let chars: Vec<char> = hex.chars().collect();
+    chars
+        .chunks(size.max(1))
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -157,7 +157,7 @@ impl PrintView {
                 title: script.title.clone(),
                 description: script.description.clone(),
                 script_path: script.path.display().to_string(),
-                script_sha256_groups: groups(&script.sha256, 8),
+                script_sha256_groups: super::hex_groups(&script.sha256, 8),
                 script_sha256: script.sha256.clone(),
                 rehearse_every: script.rehearse_every.map(String::from),
             },
@@ -169,7 +169,7 @@ impl PrintView {
                     PrintRole {
                         id: r.id.to_string(),
                         name: r.name.clone(),
-                        fingerprint_groups: fingerprint.as_deref().map(|f| groups(f, 4)),
+                        fingerprint_groups: fingerprint.as_deref().map(|f| super::hex_groups(f, 4)),
                         fingerprint,
                     }
                 })
@@ -179,15 +179,6 @@ impl PrintView {
             tool: format!("keyrite {}", env!("CARGO_PKG_VERSION")),
         }
     }
-}
-
-/// Hex in groups of `size`, separated by spaces.
-fn groups(hex: &str, size: usize) -> String {
-    hex.as_bytes()
-        .chunks(size)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn actors<'a>(script: &Script, roles: impl IntoIterator<Item = &'a RoleId>) -> Vec<Actor> {

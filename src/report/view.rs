@@ -725,15 +725,6 @@ fn matches_text(b: bool) -> &'static str {
     }
 }
 
-/// Fingerprint hex in groups of four.
-fn grouped(fpr: &str) -> String {
-    fpr.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 struct Started {
     report: StepReport,
     done: bool,
@@ -782,7 +773,7 @@ impl Builder {
                 role: r.id.clone(),
                 name: r.name.clone(),
                 fingerprint: r.fingerprint.clone(),
-                fingerprint_groups: r.fingerprint.as_deref().map(grouped),
+                fingerprint_groups: r.fingerprint.as_deref().map(|f| super::hex_groups(f, 4)),
                 present: None,
             })
             .collect();
