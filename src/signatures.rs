@@ -373,3 +373,153 @@ pub fn load_cert_dir(dir: &Path) -> std::io::Result<(Vec<TrustedCert>, Vec<Strin
     }
     Ok((certs, problems))
 }
+
+/// The certificates an auditor trusts, bound to roles; problems loading them; and the
+/// required signers when the auditor's script says.
+struct Trust {
+    certs: Vec<TrustedCert>,
+    problems: Vec<String>,
+    required: Option<Vec<String>>,
+}
+
+/// Why a transcript's signatures could not be audited at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The auditor's script could not be read for its signers and certificates.
+    #[error(transparent)]
+    Script(#[from] crate::script::ScriptError),
+    /// The `--certs` folder could not be read.
+    #[error("cannot read the certificate folder {path}")]
+    CertFolder {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The transcript could not be read again to check its signatures.
+    #[error("cannot read the transcript {path}")]
+    Read {
+        /// The transcript.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The transcript's bytes are not the ones just verified.
+    #[error("{} changed while it was being verified; verify it again", path.display())]
+    Changed {
+        /// The transcript.
+        path: PathBuf,
+    },
+}
+
+/// What an auditor learns about a verified transcript's signatures.
+#[derive(Clone, Debug)]
+pub struct Audit {
+    /// The signature check, when the transcript, the `.asc` file or the script calls
+    /// for signatures (`None`: nothing to check).
+    pub signatures: Option<SignatureReport>,
+    /// Certificates given that could not be read.
+    pub certificate_problems: Vec<String>,
+    /// Whether no certificate at all was given to check against.
+    pub no_certs: bool,
+}
+
+impl Audit {
+    /// The transcript is intact and closed, and every required signer signed.
+    pub fn valid(&self, verification: &crate::transcript::Verification) -> bool {
+        verification.verdict == crate::transcript::Verdict::Intact
+            && self.signatures.as_ref().is_none_or(|s| s.valid)
+    }
+}
+
+/// Checks the signatures of the transcript that `verification` describes, as `keyrite
+/// verify` does: certificates are bound to roles by the auditor's `script` (its roles'
+/// `cert` files) or by `certs` (`<role>.asc` in that folder), never by the transcript;
+/// the required signers come from the script when given, else from the transcript.
+pub fn audit(
+    transcript: &Path,
+    verification: &crate::transcript::Verification,
+    script: Option<&Path>,
+    certs: Option<&Path>,
+) -> Result<Audit, AuditError> {
+    let v = verification;
+    // The script is read once, for its signers and its roles' certificates.
+    let facts = script.map(crate::script::signing_facts).transpose()?;
+    let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
+        || signature_path(transcript).exists()
+        || facts.as_ref().is_some_and(|f| !f.signers.is_empty());
+    if !needs_signatures {
+        return Ok(Audit {
+            signatures: None,
+            certificate_problems: Vec::new(),
+            no_certs: true,
+        });
+    }
+    let trust = trust(facts, certs)?;
+    let mut audit = Audit {
+        signatures: None,
+        no_certs: trust.certs.is_empty(),
+        certificate_problems: trust.problems,
+    };
+    let Some(start) = &v.start else {
+        return Ok(audit);
+    };
+    let bytes = std::fs::read(transcript).map_err(|source| AuditError::Read {
+        path: transcript.to_path_buf(),
+        source,
+    })?;
+    let required = trust.required.as_deref();
+    // The bytes checked must be the ones whose chain was verified.
+    let checked = if v
+        .head
+        .as_deref()
+        .is_some_and(|h| is_transcript(&bytes, v.records, h))
+    {
+        &bytes[..]
+    } else if v.verdict != crate::transcript::Verdict::Intact {
+        &[]
+    } else {
+        return Err(AuditError::Changed {
+            path: transcript.to_path_buf(),
+        });
+    };
+    audit.signatures = Some(check(transcript, checked, start, &trust.certs, required));
+    Ok(audit)
+}
+
+fn trust(
+    facts: Option<crate::script::SigningFacts>,
+    certs: Option<&Path>,
+) -> Result<Trust, AuditError> {
+    let required = facts.as_ref().map(|f| f.signers.clone());
+    if let Some(dir) = certs {
+        let (certs, problems) = load_cert_dir(dir).map_err(|source| AuditError::CertFolder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        return Ok(Trust {
+            certs,
+            problems,
+            required,
+        });
+    }
+    let mut trust = Trust {
+        certs: Vec::new(),
+        problems: Vec::new(),
+        required,
+    };
+    for (role, file) in facts.map(|f| f.cert_files).unwrap_or_default() {
+        match Certificate::load(&file) {
+            Ok(certificate) => trust.certs.push(TrustedCert {
+                role: Some(role),
+                certificate,
+            }),
+            Err(e) => trust
+                .problems
+                .push(format!("role `{role}`: {}: {e}", file.display())),
+        }
+    }
+    Ok(trust)
+}

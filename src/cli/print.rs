@@ -1,8 +1,12 @@
-//! `keyrite print` (being written).
+//! `keyrite print`: the printable ceremony script, in Markdown or HTML.
 
 use std::path::Path;
 
-use super::Format;
+use super::check::print_problems;
+use super::report::write_output;
+use super::{report, Format, EXIT_OK, EXIT_USAGE};
+use crate::report::PrintView;
+use crate::script::{self, ScriptError};
 
 /// Runs `keyrite print`.
 pub fn print(
@@ -11,7 +15,33 @@ pub fn print(
     output: Option<&Path>,
     templates: Option<&Path>,
 ) -> i32 {
-    let _ = (script, format, output, templates);
-    eprintln!("error: `keyrite print` is not built yet");
-    super::EXIT_FAILED
+    let loaded = match script::load(script) {
+        Ok(s) => s,
+        Err(ScriptError::Invalid { path, problems }) => {
+            print_problems(&path, &problems);
+            eprintln!(
+                "{}: {} problem{} found; fix them (see `keyrite check`) before printing",
+                path.display(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            return EXIT_USAGE;
+        }
+        Err(e) => {
+            report(
+                &e,
+                Some("check the path; scripts are YAML files such as ceremonies/demo.yaml"),
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let view = PrintView::build(&loaded);
+    let name = match format {
+        Format::Md => "print.md.j2",
+        Format::Html => "print.html.j2",
+    };
+    match write_output(&view, name, output, templates) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
 }

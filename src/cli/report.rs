@@ -1,8 +1,17 @@
-//! `keyrite report` (being written).
+//! `keyrite report`: the auditor's account of a transcript, in Markdown or HTML.
+//!
+//! Exit codes follow `keyrite verify`: 0 when the transcript is intact, closed and signed
+//! by every required signer, 1 when it is not (the report is still written, and opens
+//! with a warning when the records fail verification), 2 when no report can be made.
 
 use std::path::Path;
 
-use super::Format;
+use serde::Serialize;
+
+use super::{report as error, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::report::output::{write_new, OutputError};
+use crate::report::{LayoutError, Layouts, ReportError, ReportView};
+use crate::signatures::AuditError;
 
 /// Runs `keyrite report`.
 pub fn report(
@@ -13,7 +22,96 @@ pub fn report(
     output: Option<&Path>,
     templates: Option<&Path>,
 ) -> i32 {
-    let _ = (transcript, format, script, certs, output, templates);
-    eprintln!("error: `keyrite report` is not built yet");
-    super::EXIT_FAILED
+    let view = match ReportView::from_file(transcript, script, certs) {
+        Ok(v) => v,
+        Err(e) => {
+            let hint = match &e {
+                ReportError::Read { .. } => "check the transcript's path (records/<ceremony id>/<time>.jsonl)",
+                ReportError::TooLarge { .. } | ReportError::NotTranscript { .. } => {
+                    "a transcript is the .jsonl file `keyrite run` writes under records/"
+                }
+                ReportError::Changed { .. } => "something is writing the file; report it again when nothing is",
+                ReportError::Script { .. } | ReportError::Audit(AuditError::Script(_)) => {
+                    "check the path given with --script"
+                }
+                ReportError::Audit(AuditError::CertFolder { .. }) => {
+                    "--certs names a folder of certificate files, each named after its role (officer.asc)"
+                }
+                ReportError::Audit(_) => "report it again when nothing is writing the transcript",
+            };
+            error(&e, Some(hint));
+            return EXIT_USAGE;
+        }
+    };
+    let name = match format {
+        Format::Md => "report.md.j2",
+        Format::Html => "report.html.j2",
+    };
+    if let Err(code) = write_output(&view, name, output, templates) {
+        return code;
+    }
+    if view.valid {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// Lays out `view` with the layout `name` (built in, or from `templates`) and writes it
+/// to standard output or to the new file `output`; `Err` is the exit code.
+pub(super) fn write_output<S: Serialize>(
+    view: &S,
+    name: &str,
+    output: Option<&Path>,
+    templates: Option<&Path>,
+) -> Result<(), i32> {
+    let layouts = match templates.map(Layouts::from_folder) {
+        None => Layouts::built_in(),
+        Some(Ok(l)) => l,
+        Some(Err(e)) => {
+            error(&e, Some("--templates names a folder of layouts; the built-in ones are in templates/layouts/"));
+            return Err(EXIT_USAGE);
+        }
+    };
+    let text = match layouts.render(name, view) {
+        Ok(t) => t,
+        Err(e) => {
+            let hint = match e {
+                LayoutError::Render { .. } => "fix the layout; every variable it uses must exist (see the built-in layouts in templates/layouts/)",
+                _ => "copy the built-in layout from templates/layouts/ into the folder and restyle it",
+            };
+            error(&e, Some(hint));
+            return Err(EXIT_USAGE);
+        }
+    };
+    match output {
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    error(&e, Some("standard output could not be written"));
+                }
+                return Err(EXIT_FAILED);
+            }
+        }
+        Some(path) => match write_new(path, text.as_bytes()) {
+            Ok(()) => {}
+            Err(e @ OutputError::Exists { .. }) => {
+                error(
+                    &e,
+                    Some("choose another file with -o, or move the old one away first"),
+                );
+                return Err(EXIT_USAGE);
+            }
+            Err(e) => {
+                error(&e, Some("check that the folder exists and is writable"));
+                return Err(EXIT_FAILED);
+            }
+        },
+    }
+    Ok(())
 }

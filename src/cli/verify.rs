@@ -10,10 +10,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::pgp::Certificate;
-use crate::script::SigningFacts;
-use crate::signatures::{self, load_cert_dir, SignatureReport, TrustedCert};
-use crate::transcript::{sha256_hex, verify_file, Verdict, Verification};
+use crate::signatures::{self, Audit, AuditError, SignatureReport};
+use crate::transcript::{sha256_hex, verify_file, Verification};
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -25,46 +23,6 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     certificate_problems: Vec<String>,
     valid: bool,
-}
-
-/// The certificates the auditor trusts, bound to roles; problems loading them; and the
-/// required signers when the script says.
-struct Trust {
-    certs: Vec<TrustedCert>,
-    problems: Vec<String>,
-    required: Option<Vec<String>>,
-}
-
-fn trust(facts: Option<SigningFacts>, certs: Option<&Path>) -> Result<Trust, i32> {
-    let required = facts.as_ref().map(|f| f.signers.clone());
-    if let Some(dir) = certs {
-        let (certs, problems) = load_cert_dir(dir).map_err(|e| {
-            report(&e, Some("--certs names a folder of certificate files, each named after its role (officer.asc)"));
-            EXIT_USAGE
-        })?;
-        return Ok(Trust {
-            certs,
-            problems,
-            required,
-        });
-    }
-    let mut trust = Trust {
-        certs: Vec::new(),
-        problems: Vec::new(),
-        required,
-    };
-    for (role, file) in facts.map(|f| f.cert_files).unwrap_or_default() {
-        match Certificate::load(&file) {
-            Ok(certificate) => trust.certs.push(TrustedCert {
-                role: Some(role),
-                certificate,
-            }),
-            Err(e) => trust
-                .problems
-                .push(format!("role `{role}`: {}: {e}", file.display())),
-        }
-    }
-    Ok(trust)
 }
 
 pub(super) fn verify(
@@ -91,74 +49,34 @@ pub(super) fn verify(
             return EXIT_USAGE;
         }
     };
-    let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
-        || signatures::signature_path(transcript).exists();
-    // The script is read once, for its signers and its roles' certificates.
-    let facts = match script.map(crate::script::signing_facts) {
-        Some(Ok(f)) => Some(f),
-        Some(Err(e)) => {
+    let audit = match signatures::audit(transcript, &v, script, certs) {
+        Ok(a) => a,
+        Err(e @ AuditError::Script(_)) => {
             report(&e, Some("check the path given with --script"));
             return EXIT_USAGE;
         }
-        None => None,
-    };
-    let needs_signatures =
-        needs_signatures || facts.as_ref().is_some_and(|f| !f.signers.is_empty());
-    let trust = if needs_signatures {
-        match trust(facts, certs) {
-            Ok(t) => t,
-            Err(code) => return code,
+        Err(e @ AuditError::CertFolder { .. }) => {
+            report(&e, Some("--certs names a folder of certificate files, each named after its role (officer.asc)"));
+            return EXIT_USAGE;
         }
-    } else {
-        Trust {
-            certs: Vec::new(),
-            problems: Vec::new(),
-            required: None,
+        Err(e @ AuditError::Changed { .. }) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+        Err(AuditError::Read { source, .. }) => {
+            eprintln!(
+                "error: cannot read the transcript {}: {source}",
+                transcript.display()
+            );
+            return EXIT_USAGE;
         }
     };
-    let certificate_problems = trust.problems.clone();
-    let no_certs = trust.certs.is_empty();
-    let sigs = match (&v.start, needs_signatures) {
-        (Some(start), true) => match std::fs::read(transcript) {
-            // The bytes checked must be the ones whose chain was verified.
-            Ok(bytes)
-                if v.head
-                    .as_deref()
-                    .is_some_and(|h| signatures::is_transcript(&bytes, v.records, h)) =>
-            {
-                Some(signatures::check(
-                    transcript,
-                    &bytes,
-                    start,
-                    &trust.certs,
-                    trust.required.as_deref(),
-                ))
-            }
-            Ok(_) if v.verdict != Verdict::Intact => Some(signatures::check(
-                transcript,
-                &[],
-                start,
-                &trust.certs,
-                trust.required.as_deref(),
-            )),
-            Ok(_) => {
-                eprintln!(
-                    "error: {} changed while it was being verified; verify it again",
-                    transcript.display()
-                );
-                return EXIT_FAILED;
-            }
-            Err(e) => {
-                eprintln!(
-                    "error: cannot read the transcript {}: {e}",
-                    transcript.display()
-                );
-                return EXIT_USAGE;
-            }
-        },
-        _ => None,
-    };
-    let valid = v.verdict == Verdict::Intact && sigs.as_ref().is_none_or(|s| s.valid);
+    let valid = audit.valid(&v);
+    let Audit {
+        signatures: sigs,
+        certificate_problems,
+        no_certs,
+    } = audit;
     if json {
         let r = Report {
             transcript: &v,
@@ -306,15 +224,13 @@ fn print_summary(v: &Verification) {
     println!("records     {}", v.records);
     if let Some(h) = &v.head {
         println!("head        {h}");
+        if let Ok(words) = crate::report::phrase::encode_hex(h) {
+            println!("phrase      {}", words.join(" "));
+        }
     }
     for f in &v.findings {
         println!("finding     {f}");
     }
-    let verdict = match v.verdict {
-        Verdict::Intact => "INTACT: every record is unchanged and in order, and the transcript is closed",
-        Verdict::Incomplete => "INCOMPLETE: the records are intact, but the ceremony never reached its end",
-        Verdict::Truncated => "TRUNCATED: the records are intact up to a torn last line; the ceremony was interrupted while writing",
-        Verdict::Tampered => "TAMPERED: the transcript was changed after it was written; do not trust it",
-    };
+    let verdict = v.verdict.explain();
     println!("result      {verdict}");
 }

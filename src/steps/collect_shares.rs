@@ -117,6 +117,14 @@ pub fn progress_line(p: &CollectProgress) -> String {
     line
 }
 
+// Read-only access for `keyrite print`.
+impl CollectShares {
+    /// The holders asked for their shares, in order.
+    pub fn holders(&self) -> &[RoleId] {
+        &self.by
+    }
+}
+
 impl StepKind for CollectShares {
     const NAME: &'static str = "collect_shares";
     const DOC: &'static str = "Holders enter their shares; each is checked at once (checksum, same set) and progress is shown per group.";

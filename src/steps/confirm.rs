@@ -35,6 +35,14 @@ struct Confirmed<'a> {
     text: &'a str,
 }
 
+// Read-only access for `keyrite print`.
+impl Confirm {
+    /// The text the roles confirm, with `{field}` placeholders.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
 impl StepKind for Confirm {
     const NAME: &'static str = "confirm";
     const DOC: &'static str =

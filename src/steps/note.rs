@@ -16,6 +16,14 @@ struct Acknowledged<'a> {
     text: &'a str,
 }
 
+// Read-only access for `keyrite print`.
+impl Note {
+    /// The instructions, with `{field}` placeholders.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
 impl StepKind for Note {
     const NAME: &'static str = "note";
     const DOC: &'static str = "Instructions for the room, which the operator acknowledges.";

@@ -33,6 +33,14 @@ pub fn label(field: &FieldName) -> String {
     }
 }
 
+// Read-only access for `keyrite print`.
+impl Record {
+    /// The fields typed in, in order.
+    pub fn fields(&self) -> &[FieldName] {
+        &self.fields
+    }
+}
+
 impl StepKind for Record {
     const NAME: &'static str = "record";
     const DOC: &'static str =

@@ -179,6 +179,30 @@ fn check_distinct<T: PartialEq + std::fmt::Display>(
     ok
 }
 
+// Read-only access for `keyrite print`.
+impl RecordStorage {
+    /// The items' labels, when the items are listed by label.
+    pub fn labels(&self) -> Option<&[String]> {
+        match &self.items {
+            Items::Labels(labels) => Some(labels),
+            Items::ShareSet(_) => None,
+        }
+    }
+
+    /// The share set, when the items are its shares.
+    pub fn share_set(&self) -> Option<&str> {
+        match &self.items {
+            Items::ShareSet(set) => Some(set),
+            Items::Labels(_) => None,
+        }
+    }
+
+    /// The fields typed in for each item.
+    pub fn fields(&self) -> &[FieldName] {
+        &self.fields
+    }
+}
+
 impl StepKind for RecordStorage {
     const NAME: &'static str = "record_storage";
     const DOC: &'static str = "For each item, where it is stored (site, container, seal, holder) is typed in and recorded.";

@@ -75,6 +75,14 @@ pub fn same_word(typed: &str, expected: &str) -> bool {
     }
 }
 
+// Read-only access for `keyrite print`.
+impl ShowShares {
+    /// The share set shown.
+    pub fn share_set(&self) -> &str {
+        &self.set
+    }
+}
+
 impl StepKind for ShowShares {
     const NAME: &'static str = "show_shares";
     const DOC: &'static str = "Shows each share to its holder alone on a secret screen, then checks the written copy by asking for random words.";

@@ -100,6 +100,19 @@ struct SplitDone<'a> {
     shares: Vec<ShareFacts<'a>>,
 }
 
+// Read-only access for `keyrite print`.
+impl Split {
+    /// The share set it makes.
+    pub fn share_set(&self) -> &str {
+        &self.into
+    }
+
+    /// The holders of each group's shares, group by group, member by member.
+    pub fn holders(&self) -> &[Vec<RoleId>] {
+        &self.holders
+    }
+}
+
 impl StepKind for Split {
     const NAME: &'static str = "split";
     const DOC: &'static str =

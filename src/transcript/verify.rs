@@ -152,6 +152,18 @@ pub enum Verdict {
     Tampered,
 }
 
+impl Verdict {
+    /// The verdict in one sentence, for an auditor.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Verdict::Intact => "INTACT: every record is unchanged and in order, and the transcript is closed",
+            Verdict::Incomplete => "INCOMPLETE: the records are intact, but the ceremony never reached its end",
+            Verdict::Truncated => "TRUNCATED: the records are intact up to a torn last line; the ceremony was interrupted while writing",
+            Verdict::Tampered => "TAMPERED: the transcript was changed after it was written; do not trust it",
+        }
+    }
+}
+
 /// Facts from the first record.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct StartFacts {
