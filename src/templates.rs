@@ -1,9 +1,9 @@
 //! Ceremony templates: `keyrite new --template NAME --set KEY=VALUE` renders a script from
 //! `templates/ceremonies/` (minijinja), described by `templates/ceremonies/templates.yaml`.
 //!
-//! The templates are built into the binary; `--templates DIR` reads `DIR/ceremonies/`
-//! instead, so that an organisation can keep its own (the same folder also holds the
-//! report and print layouts under `DIR/layouts/`).
+//! The templates are built into the binary; `--templates DIR` reads `DIR/ceremonies/` (or
+//! DIR itself) instead, so that an organisation can keep its own: a copy of keyrite's
+//! `templates/` also holds the report and print layouts under `DIR/layouts/`.
 //!
 //! Invariants:
 //! - Every variable is declared with a type in the catalogue, and every `--set` value is
@@ -184,8 +184,19 @@ pub struct Catalogue {
     files: BTreeMap<String, String>,
 }
 
+/// A copy of keyrite's `templates/` (its `ceremonies/`), or a folder of ceremony
+/// templates itself.
+fn ceremonies_folder(dir: &Path) -> PathBuf {
+    let nested = dir.join("ceremonies");
+    if nested.is_dir() {
+        nested
+    } else {
+        dir.to_path_buf()
+    }
+}
+
 fn read_dir_files(dir: &Path) -> Result<BTreeMap<String, String>, TemplateError> {
-    let folder = dir.join("ceremonies");
+    let folder = ceremonies_folder(dir);
     let entries = std::fs::read_dir(&folder).map_err(|source| TemplateError::Read {
         path: folder.clone(),
         source,
@@ -267,7 +278,7 @@ impl Catalogue {
                 .collect(),
         };
         let file = match dir {
-            Some(dir) => dir.join("ceremonies").join(CATALOGUE).display().to_string(),
+            Some(dir) => ceremonies_folder(dir).join(CATALOGUE).display().to_string(),
             None => format!("templates/ceremonies/{CATALOGUE} (built in)"),
         };
         let bad = |problem: String| TemplateError::Catalogue {

@@ -101,8 +101,11 @@ impl Layouts {
         Layouts { folder: None }
     }
 
-    /// The layouts in `folder`, which must exist.
+    /// The layouts in `folder`, which must exist: a copy of keyrite's `templates/`
+    /// (the layouts are then in its `layouts/`), or a folder of layouts.
     pub fn from_folder(folder: &Path) -> Result<Layouts, LayoutError> {
+        let nested = folder.join("layouts");
+        let folder = if nested.is_dir() { &nested } else { folder };
         match std::fs::metadata(folder) {
             Ok(m) if m.is_dir() => Ok(Layouts {
                 folder: Some(folder.to_path_buf()),

@@ -185,14 +185,15 @@ impl RecordStorage {
     pub fn labels(&self) -> Option<&[String]> {
         match &self.items {
             Items::Labels(labels) => Some(labels),
-            Items::ShareSet(_) => None,
+            Items::ShareSet(_) | Items::Checked(_) => None,
         }
     }
 
-    /// The share set, when the items are its shares.
+    /// The share set, when the items are its shares (or the shares a `check_shares` step
+    /// checked).
     pub fn share_set(&self) -> Option<&str> {
         match &self.items {
-            Items::ShareSet(set) => Some(set),
+            Items::ShareSet(set) | Items::Checked(set) => Some(set),
             Items::Labels(_) => None,
         }
     }
