@@ -1181,11 +1181,18 @@ impl Builder {
                     let initials = c.get("initials").and_then(Value::as_str).unwrap_or("?");
                     who.push(format!("{} [{initials}]", self.who(role)));
                 }
+                let mut broken = Vec::new();
+                for rule in r.value("rules")?.as_array()? {
+                    broken.push(format!(
+                        "rule `{}`: {}",
+                        rule.get("rule")?.as_str()?,
+                        rule.get("detail")?.as_str()?
+                    ));
+                }
                 let line = format!(
-                    "policy exception for {} (rule `{}`): {}; reason: {}; confirmed by {}",
+                    "policy exception for {} ({}); reason: {}; confirmed by {}",
                     r.text("item")?,
-                    r.text("rule")?,
-                    r.text("detail")?,
+                    broken.join("; "),
                     r.text("reason")?,
                     who.join(", ")
                 );
@@ -1465,7 +1472,7 @@ mod tests {
             json!({"seq": 0, "at": "t0", "step": null, "event": "ceremony_started", "steps": ["store", "check", "later"]}),
             json!({"seq": 1, "at": "t1", "step": "store", "event": "step_started", "number": 1, "kind": "record_storage", "title": "Store"}),
             json!({"seq": 2, "at": "t2", "step": "store", "event": "storage_refused", "item": "s-1-2", "share": share, "rule": "spread_across", "field": "site", "value": "HQ", "detail": "two shares at HQ"}),
-            json!({"seq": 3, "at": "t3", "step": "store", "event": "policy_exception", "item": "s-1-2", "share": share, "rule": "spread_across", "detail": "two shares at HQ", "reason": "the branch is closed", "confirmed_by": [{"role": "officer", "name": "Alice", "initials": "AE"}]}),
+            json!({"seq": 3, "at": "t3", "step": "store", "event": "policy_exception", "item": "s-1-2", "share": share, "rules": [{"rule": "spread_across", "field": "site", "value": "HQ", "detail": "two shares at HQ"}], "reason": "the branch is closed", "confirmed_by": [{"role": "officer", "name": "Alice", "initials": "AE"}]}),
             json!({"seq": 4, "at": "t4", "step": "store", "event": "stored", "item": "s-1-2", "share": share, "location": {"site": "HQ"}}),
             json!({"seq": 5, "at": "t5", "step": "store", "event": "step_done", "kind": "record_storage"}),
             json!({"seq": 6, "at": "t6", "step": "check", "event": "step_started", "number": 2, "kind": "check_shares", "title": "Check"}),
