@@ -258,12 +258,7 @@ impl Builder {
                     let digest = entered.digest.to_lowercase();
                     match self.shares.get_mut(&digest) {
                         Some((key, share)) => {
-                            share.last_seen = Some(Sighting {
-                                at: fact.at,
-                                ceremony: t.ceremony.clone(),
-                                transcript: path.to_string(),
-                                how: SeenHow::Rehearsal,
-                            });
+                            share.last_seen = Some(sighting(&here, SeenHow::Rehearsal));
                             concerned.insert(key.clone());
                         }
                         None => self.notes.push(format!(
@@ -279,12 +274,7 @@ impl Builder {
                     concerned.insert(fp.clone());
                     let known = match self.shares.get_mut(&digest) {
                         Some((key, share)) => {
-                            share.last_seen = Some(Sighting {
-                                at: fact.at,
-                                ceremony: t.ceremony.clone(),
-                                transcript: path.to_string(),
-                                how: SeenHow::ShareCheck,
-                            });
+                            share.last_seen = Some(sighting(&here, SeenHow::ShareCheck));
                             Some(key.clone())
                         }
                         None => None,
@@ -463,6 +453,15 @@ impl Builder {
             });
         }
         out
+    }
+}
+
+fn sighting(here: &Provenance, how: SeenHow) -> Sighting {
+    Sighting {
+        at: here.at,
+        ceremony: here.ceremony.clone(),
+        transcript: here.transcript.clone(),
+        how,
     }
 }
 
