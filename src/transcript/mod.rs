@@ -18,7 +18,10 @@
 pub mod verify;
 pub mod writer;
 
-pub use verify::{verify_file, Finding, RoleFacts, StartFacts, Verdict, Verification};
+pub use verify::{
+    verify_file, verify_file_with, Finding, RecordView, RoleFacts, StartFacts, Verdict,
+    Verification,
+};
 pub use writer::{TranscriptError, Writer};
 
 use sha2::{Digest, Sha256};

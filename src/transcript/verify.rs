@@ -276,10 +276,37 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     cur.as_str().unwrap_or("")
 }
 
+/// One record as the verifier reads it, handed to the visitor of [`verify_file_with`].
+/// Whether the record can be trusted is known only when the whole file has been read:
+/// a visitor keeps what it learns aside until the verdict.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordView<'a> {
+    /// Line number, from 1.
+    pub line: u64,
+    /// The record's `at`, as written.
+    pub at: &'a str,
+    /// The step id, or `None` for ceremony-level records.
+    pub step: Option<&'a str>,
+    /// The event.
+    pub event: &'a str,
+    /// The line's bytes, without the newline.
+    pub bytes: &'a [u8],
+}
+
 /// Verifies the transcript at `path`. `script_sha256` is the hash of the script the
 /// auditor holds, when given. An I/O error reading the file is an `Err`; everything
 /// wrong with its contents is a finding.
 pub fn verify_file(path: &Path, script_sha256: Option<&str>) -> std::io::Result<Verification> {
+    verify_file_with(path, script_sha256, |_| {})
+}
+
+/// [`verify_file`], also handing every complete record that parses as a record to
+/// `visit`, in file order, so a reader of facts needs no second pass over the file.
+pub fn verify_file_with(
+    path: &Path,
+    script_sha256: Option<&str>,
+    mut visit: impl FnMut(&RecordView<'_>),
+) -> std::io::Result<Verification> {
     let file = File::open(path)?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut v = Verification {
@@ -350,6 +377,13 @@ pub fn verify_file(path: &Path, script_sha256: Option<&str>) -> std::io::Result<
         if head.seal.is_some() && !matches!(head.event, EVENT_COMPLETED | EVENT_ABORTED) {
             v.findings.push(Finding::Seal { line: line_no });
         }
+        visit(&RecordView {
+            line: line_no,
+            at: head.at,
+            step: head.step,
+            event: head.event,
+            bytes: line,
+        });
         match head.event {
             EVENT_PRESENT => v.attended.push(Attendance {
                 role: head.role.unwrap_or("").to_string(),

@@ -1,0 +1,606 @@
+//! Folds the facts of the counted transcripts into a [`Registry`], in order, and judges
+//! the schedule as of one instant.
+//!
+//! Invariants: transcripts are applied by first record time, then path, and each one's
+//! facts in record order, so a later fact overrides an earlier one; a share belongs to
+//! exactly one secret (the one whose split placed it); everything that needs attention
+//! is in `Registry::attention`, and nothing else is.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::TimeDelta;
+
+use super::read::{Event, Outcome, Transcript};
+use super::{
+    Counted, DueFrom, EarlierLocation, FailedCheck, Holder, NotCounted, PolicyException,
+    Provenance, Registry, Rehearsal, Secret, SeenHow, Share, ShareStatus, Sighting, Transcripts,
+    Untrusted, UtcTime, Voiding,
+};
+use crate::script::types::Interval;
+
+/// Seconds in a day: days are counted in UTC, where every day has 86 400 s.
+const DAY_SECONDS: i64 = 86_400;
+
+/// A secret while the transcripts are applied.
+struct SecretState {
+    fingerprint: Option<String>,
+    names: Vec<String>,
+    /// Digests of the shares it has had, in placement order.
+    digests: Vec<String>,
+    last_rehearsal: Option<Provenance>,
+    /// Days, and the transcript that said so.
+    interval: Option<(u32, String)>,
+    failed_checks: Vec<FailedCheck>,
+    exceptions: Vec<PolicyException>,
+    notes: Vec<String>,
+}
+
+impl SecretState {
+    fn new(fingerprint: Option<String>) -> SecretState {
+        SecretState {
+            fingerprint,
+            names: Vec::new(),
+            digests: Vec::new(),
+            last_rehearsal: None,
+            interval: None,
+            failed_checks: Vec::new(),
+            exceptions: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn known_as(&mut self, name: &str) {
+        if !self.names.iter().any(|n| n == name) {
+            self.names.push(name.to_string());
+        }
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    secrets: BTreeMap<String, SecretState>,
+    /// Digest → (the secret's key, the share).
+    shares: HashMap<String, (String, Share)>,
+    exceptions: Vec<PolicyException>,
+    notes: Vec<String>,
+}
+
+/// Whether a failed check is about the share with these coordinates or this digest.
+fn same_share(
+    failed: &FailedCheck,
+    identifier: Option<u64>,
+    group: Option<u64>,
+    member: Option<u64>,
+    digest: Option<&str>,
+) -> bool {
+    let coordinates = identifier.is_some()
+        && group.is_some()
+        && member.is_some()
+        && (failed.identifier, failed.group, failed.member) == (identifier, group, member);
+    coordinates || (digest.is_some() && failed.digest.as_deref() == digest)
+}
+
+impl Builder {
+    fn secret(&mut self, fingerprint: &str) -> &mut SecretState {
+        self.secrets
+            .entry(fingerprint.to_string())
+            .or_insert_with(|| SecretState::new(Some(fingerprint.to_string())))
+    }
+
+    fn apply(&mut self, path: &str, t: &Transcript) {
+        // A secret's name means a fingerprint only within the transcript that says so.
+        let mut fingerprints: HashMap<&str, String> = HashMap::new();
+        for fact in &t.facts {
+            match &fact.event {
+                Event::Fingerprint(f) => {
+                    fingerprints.insert(&f.secret, f.master_fingerprint.to_lowercase());
+                }
+                Event::Verified(v) if v.matches => {
+                    if let Some(fp) = &v.fingerprint {
+                        fingerprints.insert(&v.secret, fp.to_lowercase());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut concerned: BTreeSet<String> = BTreeSet::new();
+        for fact in &t.facts {
+            let here = Provenance {
+                ceremony: t.ceremony.clone(),
+                transcript: path.to_string(),
+                at: fact.at,
+            };
+            let line = fact.line;
+            match &fact.event {
+                Event::Split(split) => {
+                    let key = match fingerprints.get(split.secret.as_str()) {
+                        Some(fp) => fp.clone(),
+                        None => format!("{}/{}", t.ceremony, split.secret),
+                    };
+                    let secret = self.secrets.entry(key.clone()).or_insert_with(|| {
+                        let fingerprint = fingerprints.get(split.secret.as_str()).cloned();
+                        let mut state = SecretState::new(fingerprint.clone());
+                        if fingerprint.is_none() {
+                            state.notes.push(format!(
+                                "its transcript ({path}) records no fingerprint for `{}`, so \
+                                 rehearsals cannot be linked to it and no rehearsal is scheduled",
+                                split.secret
+                            ));
+                        }
+                        state
+                    });
+                    secret.known_as(&split.secret);
+                    concerned.insert(key.clone());
+                    for placed in &split.shares {
+                        let digest = placed.digest.to_lowercase();
+                        let group = usize::try_from(placed.group)
+                            .ok()
+                            .and_then(|g| g.checked_sub(1))
+                            .and_then(|g| split.groups.get(g));
+                        let share = Share {
+                            digest: digest.clone(),
+                            identifier: split.identifier,
+                            group: placed.group,
+                            member: placed.member,
+                            threshold: group.and_then(|g| g.threshold),
+                            count: group.and_then(|g| g.count),
+                            group_threshold: split.group_threshold,
+                            set: split.into.clone(),
+                            holder: Holder {
+                                role: placed.holder.clone(),
+                                name: t.roles.get(&placed.holder).cloned(),
+                            },
+                            location: None,
+                            placed: here.clone(),
+                            located: None,
+                            earlier_locations: Vec::new(),
+                            last_seen: None,
+                            status: ShareStatus::Live,
+                            voided: None,
+                        };
+                        if !secret.digests.contains(&digest) {
+                            secret.digests.push(digest.clone());
+                        }
+                        let previous = self.shares.insert(digest.clone(), (key.clone(), share));
+                        if previous.is_some() {
+                            self.notes.push(format!(
+                                "{path} line {line}: share {} was placed again; the later \
+                                 placement counts",
+                                short(&digest)
+                            ));
+                        }
+                    }
+                }
+                Event::Fingerprint(f) => {
+                    let fp = f.master_fingerprint.to_lowercase();
+                    self.secret(&fp).known_as(&f.secret);
+                    concerned.insert(fp);
+                }
+                Event::Verified(v) => {
+                    if v.matches {
+                        let Some(fp) = v.fingerprint.as_deref().map(str::to_lowercase) else {
+                            continue;
+                        };
+                        let secret = self.secret(&fp);
+                        secret.known_as(&v.secret);
+                        secret.last_rehearsal = Some(here);
+                        concerned.insert(fp);
+                    } else if let Some(expected) = v.expected.as_deref().map(str::to_lowercase) {
+                        self.secret(&expected).notes.push(format!(
+                            "a recovery in {path} at {} did not match the fingerprint; it is not \
+                             counted as a rehearsal",
+                            fact.at
+                        ));
+                        concerned.insert(expected);
+                    }
+                }
+                Event::Stored(stored) => {
+                    let Some(share_ref) = &stored.share else {
+                        // Items that are not shares (a backup drive) are not in the registry.
+                        continue;
+                    };
+                    let digest = share_ref.digest.to_lowercase();
+                    match self.shares.get_mut(&digest) {
+                        Some((key, share)) => {
+                            if let (Some(location), Some(located)) =
+                                (share.location.take(), share.located.take())
+                            {
+                                share
+                                    .earlier_locations
+                                    .push(EarlierLocation { location, located });
+                            }
+                            share.location = Some(stored.location.clone());
+                            share.located = Some(here);
+                            concerned.insert(key.clone());
+                        }
+                        None => self.notes.push(format!(
+                            "{path} line {line}: the place of share {} ({}) is recorded, but no \
+                             counted transcript created that share",
+                            short(&digest),
+                            stored.item.as_deref().unwrap_or("unnamed item")
+                        )),
+                    }
+                }
+                Event::Voided(voided) => {
+                    let fp = voided.secret.to_lowercase();
+                    concerned.insert(fp.clone());
+                    for digest in &voided.digests {
+                        let digest = digest.to_lowercase();
+                        let Some((key, share)) = self.shares.get_mut(&digest) else {
+                            self.notes.push(format!(
+                                "{path} line {line}: share {} is voided, but no counted \
+                                 transcript created it",
+                                short(&digest)
+                            ));
+                            continue;
+                        };
+                        share.status = ShareStatus::Void;
+                        share.voided = Some(Voiding {
+                            at: fact.at,
+                            ceremony: t.ceremony.clone(),
+                            transcript: path.to_string(),
+                            reason: voided.reason.clone(),
+                        });
+                        let (identifier, group, member) =
+                            (share.identifier, Some(share.group), Some(share.member));
+                        let key = key.clone();
+                        // A void share needs no more checks, so its failed one is closed.
+                        if let Some(secret) = self.secrets.get_mut(&key) {
+                            secret.failed_checks.retain(|f| {
+                                !same_share(f, identifier, group, member, Some(&digest))
+                            });
+                        }
+                        concerned.insert(key);
+                    }
+                }
+                Event::Entered(entered) => {
+                    let digest = entered.digest.to_lowercase();
+                    match self.shares.get_mut(&digest) {
+                        Some((key, share)) => {
+                            share.last_seen = Some(sighting(&here, SeenHow::Rehearsal));
+                            concerned.insert(key.clone());
+                        }
+                        None => self.notes.push(format!(
+                            "{path} line {line}: share {} was entered, but no counted transcript \
+                             created it",
+                            short(&digest)
+                        )),
+                    }
+                }
+                Event::Checked(checked) => {
+                    let fp = checked.secret.to_lowercase();
+                    let digest = checked.digest.to_lowercase();
+                    concerned.insert(fp.clone());
+                    let known = match self.shares.get_mut(&digest) {
+                        Some((key, share)) => {
+                            share.last_seen = Some(sighting(&here, SeenHow::ShareCheck));
+                            Some(key.clone())
+                        }
+                        None => None,
+                    };
+                    let secret = self.secret(&fp);
+                    secret.failed_checks.retain(|f| {
+                        !same_share(
+                            f,
+                            checked.identifier,
+                            checked.group,
+                            checked.member,
+                            Some(&digest),
+                        )
+                    });
+                    match known {
+                        None => secret.notes.push(format!(
+                            "{path} line {line}: share {} passed a check, but no counted \
+                             transcript created it",
+                            short(&digest)
+                        )),
+                        Some(key) if key != fp => secret.notes.push(format!(
+                            "{path} line {line}: share {} was checked as a share of {fp}, but \
+                             it was placed as a share of {key}",
+                            short(&digest)
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                Event::CheckFailed(failed) => {
+                    let fp = failed.secret.to_lowercase();
+                    concerned.insert(fp.clone());
+                    let secret = self
+                        .secrets
+                        .entry(fp.clone())
+                        .or_insert_with(|| SecretState::new(Some(fp.clone())));
+                    let digest = secret
+                        .digests
+                        .iter()
+                        .filter_map(|d| self.shares.get(d))
+                        .find(|(key, s)| {
+                            *key == fp
+                                && s.status == ShareStatus::Live
+                                && s.identifier == failed.identifier
+                                && Some(s.group) == failed.group
+                                && Some(s.member) == failed.member
+                        })
+                        .map(|(_, s)| s.digest.clone());
+                    let check = FailedCheck {
+                        identifier: failed.identifier,
+                        group: failed.group,
+                        member: failed.member,
+                        holder: failed.holder.clone(),
+                        reason: failed
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| "no reason recorded".to_string()),
+                        digest,
+                        at: fact.at,
+                        ceremony: t.ceremony.clone(),
+                        transcript: path.to_string(),
+                    };
+                    // Only the latest failure of a share stays open.
+                    secret.failed_checks.retain(|f| {
+                        !same_share(
+                            f,
+                            check.identifier,
+                            check.group,
+                            check.member,
+                            check.digest.as_deref(),
+                        )
+                    });
+                    secret.failed_checks.push(check);
+                }
+                Event::Exception(x) => {
+                    let digest = x.share.as_ref().map(|s| s.digest.to_lowercase());
+                    let exception = PolicyException {
+                        item: x.item.clone(),
+                        digest: digest.clone(),
+                        rule: x.rule.clone(),
+                        field: x.field.clone(),
+                        value: x.value.clone(),
+                        detail: x.detail.clone(),
+                        reason: x.reason.clone(),
+                        confirmed_by: x.confirmed_by.clone(),
+                        ceremony: t.ceremony.clone(),
+                        transcript: path.to_string(),
+                        at: fact.at,
+                    };
+                    let owner = digest
+                        .as_ref()
+                        .and_then(|d| self.shares.get(d))
+                        .map(|(key, _)| key.clone());
+                    match owner.and_then(|key| self.secrets.get_mut(&key)) {
+                        Some(secret) => secret.exceptions.push(exception),
+                        None => self.exceptions.push(exception),
+                    }
+                }
+            }
+        }
+        if let Some(raw) = &t.rehearse_every {
+            match Interval::parse(raw) {
+                Ok(interval) => {
+                    for key in &concerned {
+                        if let Some(secret) = self.secrets.get_mut(key) {
+                            secret.interval = Some((interval.days(), path.to_string()));
+                        }
+                    }
+                }
+                Err(e) => self
+                    .notes
+                    .push(format!("{path}: its rehearse_every is not used: {e}")),
+            }
+        }
+        self.notes
+            .extend(t.notes.iter().map(|note| format!("{path} {note}")));
+    }
+
+    fn finish(self, as_of: UtcTime, attention: &mut Vec<String>) -> Vec<Secret> {
+        let Builder {
+            secrets,
+            mut shares,
+            ..
+        } = self;
+        let mut out = Vec::with_capacity(secrets.len());
+        for (key, mut state) in secrets {
+            let mut own: Vec<Share> = state
+                .digests
+                .iter()
+                .filter_map(|d| match shares.remove(d) {
+                    Some((owner, share)) if owner == key => Some(share),
+                    Some(other) => {
+                        // Placed again under another secret: it belongs there.
+                        shares.insert(d.clone(), other);
+                        None
+                    }
+                    None => None,
+                })
+                .collect();
+            own.sort_by(|a, b| {
+                (a.identifier, a.group, a.member, a.placed.at).cmp(&(
+                    b.identifier,
+                    b.group,
+                    b.member,
+                    b.placed.at,
+                ))
+            });
+            let mut notes = std::mem::take(&mut state.notes);
+            let rehearsal = schedule(&state, &own, as_of, &mut notes);
+            let label = label(&key, &state.names);
+            if rehearsal.overdue {
+                let (days, due) = (rehearsal.overdue_days.unwrap_or(0), rehearsal.next_due);
+                attention.push(format!(
+                    "{label}: recovery rehearsal OVERDUE by {} (due {})",
+                    days_text(days),
+                    due.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            for f in &state.failed_checks {
+                attention.push(format!(
+                    "{label}: share {} failed its check at {} ({}): {}",
+                    coordinates(f.group, f.member),
+                    f.at,
+                    f.transcript,
+                    f.reason
+                ));
+            }
+            out.push(Secret {
+                key,
+                fingerprint: state.fingerprint,
+                names: state.names,
+                shares: own,
+                rehearsal,
+                failed_checks: state.failed_checks,
+                exceptions: state.exceptions,
+                notes,
+            });
+        }
+        out
+    }
+}
+
+fn sighting(here: &Provenance, how: SeenHow) -> Sighting {
+    Sighting {
+        at: here.at,
+        ceremony: here.ceremony.clone(),
+        transcript: here.transcript.clone(),
+        how,
+    }
+}
+
+/// `3 days`, `1 day`, or `less than a day`.
+pub(crate) fn days_text(days: i64) -> String {
+    match days {
+        0 => "less than a day".to_string(),
+        1 => "1 day".to_string(),
+        n => format!("{n} days"),
+    }
+}
+
+/// `group/member`, or `?` for what is unknown.
+pub(crate) fn coordinates(group: Option<u64>, member: Option<u64>) -> String {
+    let part = |n: Option<u64>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+    format!("{}/{}", part(group), part(member))
+}
+
+/// `secret 0d136510 (treasury, cold)`.
+fn label(key: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        format!("secret {key}")
+    } else {
+        format!("secret {key} ({})", names.join(", "))
+    }
+}
+
+/// The first 12 hex digits of a digest, enough to find it.
+fn short(digest: &str) -> &str {
+    digest.get(..12).unwrap_or(digest)
+}
+
+fn schedule(
+    state: &SecretState,
+    shares: &[Share],
+    as_of: UtcTime,
+    notes: &mut Vec<String>,
+) -> Rehearsal {
+    let mut rehearsal = Rehearsal {
+        interval_days: state.interval.as_ref().map(|(days, _)| *days),
+        interval_from: state.interval.as_ref().map(|(_, path)| path.clone()),
+        last: state.last_rehearsal.clone(),
+        next_due: None,
+        due_from: None,
+        overdue: false,
+        overdue_days: None,
+    };
+    let Some(days) = rehearsal.interval_days else {
+        return rehearsal;
+    };
+    if state.fingerprint.is_none() {
+        return rehearsal;
+    }
+    let earliest_live = shares
+        .iter()
+        .filter(|s| s.status == ShareStatus::Live)
+        .map(|s| s.placed.at)
+        .min();
+    if !shares.is_empty() && earliest_live.is_none() {
+        notes.push("every share is void: no rehearsal is scheduled".to_string());
+        return rehearsal;
+    }
+    let (base, from) = match (&state.last_rehearsal, earliest_live) {
+        (Some(last), _) => (last.at, DueFrom::LastRehearsal),
+        (None, Some(placed)) => (placed, DueFrom::SharesPlaced),
+        (None, None) => return rehearsal,
+    };
+    let Some(due) = base
+        .0
+        .checked_add_signed(TimeDelta::seconds(i64::from(days) * DAY_SECONDS))
+    else {
+        return rehearsal;
+    };
+    rehearsal.next_due = Some(UtcTime(due));
+    rehearsal.due_from = Some(from);
+    if due < as_of.0 {
+        rehearsal.overdue = true;
+        rehearsal.overdue_days = Some((as_of.0 - due).num_seconds() / DAY_SECONDS);
+    }
+    rehearsal
+}
+
+/// Builds the registry from every file read, in any order.
+pub(super) fn build(
+    records: &Path,
+    as_of: UtcTime,
+    files: Vec<(String, Outcome)>,
+    problems: Vec<(PathBuf, String)>,
+) -> Registry {
+    let mut transcripts = Transcripts::default();
+    let mut counted = Vec::new();
+    for (path, outcome) in files {
+        match outcome {
+            Outcome::Counted(t) => counted.push((path, t)),
+            Outcome::NotCounted(why) => transcripts.not_counted.push(NotCounted { path, why }),
+            Outcome::Untrusted(findings) => {
+                transcripts.untrusted.push(Untrusted { path, findings })
+            }
+        }
+    }
+    for (path, problem) in problems {
+        transcripts.untrusted.push(Untrusted {
+            path: super::relative(records, &path),
+            findings: vec![problem],
+        });
+    }
+    transcripts.untrusted.sort_by(|a, b| a.path.cmp(&b.path));
+    counted.sort_by(|(pa, a), (pb, b)| (a.started, pa).cmp(&(b.started, pb)));
+    let mut builder = Builder::default();
+    for (path, t) in &counted {
+        builder.apply(path, t);
+        transcripts.counted.push(Counted {
+            path: path.clone(),
+            ceremony: t.ceremony.clone(),
+            started: t.started,
+            signature_file: t.signature_file,
+        });
+    }
+    let mut attention: Vec<String> = transcripts
+        .untrusted
+        .iter()
+        .map(|u| {
+            format!(
+                "transcript {} is not trusted, nothing in it is used: {}",
+                u.path,
+                u.findings.first().map(String::as_str).unwrap_or("")
+            )
+        })
+        .collect();
+    let notes = std::mem::take(&mut builder.notes);
+    let exceptions = std::mem::take(&mut builder.exceptions);
+    let secrets = builder.finish(as_of, &mut attention);
+    Registry {
+        as_of,
+        records: records.to_path_buf(),
+        secrets,
+        exceptions,
+        transcripts,
+        notes,
+        attention,
+    }
+}
