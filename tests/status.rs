@@ -901,8 +901,8 @@ fn policy_exceptions_are_listed_with_their_secret() {
                 json!({
                     "item": "share-2",
                     "share": {"set": "treasury-shares", "group": 1, "member": 2, "holder": "custodian-2", "digest": shares[1]},
-                    "rule": "spread_across", "field": "site", "value": "HQ vault",
-                    "detail": "share-1 is already at HQ vault",
+                    "rules": [{"rule": "spread_across", "field": "site", "value": "HQ vault",
+                    "detail": "share-1 is already at HQ vault"}],
                     "reason": "the branch vault is closed this week",
                     "confirmed_by": [{"role": "officer", "name": "Alice Example", "initials": "AE"}],
                 }),
@@ -910,7 +910,7 @@ fn policy_exceptions_are_listed_with_their_secret() {
             stored(&shares[1], 2, "HQ vault", "TB-2"),
             (
                 "policy_exception",
-                json!({"item": "backup-drive", "rule": "seal_required", "detail": "no seal", "reason": "drive bag", "confirmed_by": []}),
+                json!({"item": "backup-drive", "rules": [{"rule": "seal_required", "detail": "no seal"}], "reason": "drive bag", "confirmed_by": []}),
             ),
         ],
         End::Completed,
@@ -919,7 +919,7 @@ fn policy_exceptions_are_listed_with_their_secret() {
     let secret = r.secret(FP).unwrap();
     assert_eq!(secret.exceptions.len(), 1);
     let x = &secret.exceptions[0];
-    assert_eq!(x.rule, "spread_across");
+    assert_eq!(x.rules[0].rule, "spread_across");
     assert_eq!(x.reason, "the branch vault is closed this week");
     assert_eq!(x.confirmed_by[0].name, "Alice Example");
     assert_eq!(x.ceremony, "genesis");

@@ -259,13 +259,21 @@ fn render_exceptions(out: &mut String, indent: &str, exceptions: &[records::Poli
     }
     let _ = writeln!(out, "{indent}Policy exceptions:");
     for x in exceptions {
-        let mut rule = x.rule.clone();
-        if let Some(field) = &x.field {
-            let _ = write!(rule, " {}", value_text(field));
-        }
-        if let Some(value) = &x.value {
-            let _ = write!(rule, " = {}", value_text(value));
-        }
+        let rule: Vec<String> = x
+            .rules
+            .iter()
+            .map(|r| {
+                let mut rule = r.rule.clone();
+                if let Some(field) = &r.field {
+                    let _ = write!(rule, " {}", value_text(field));
+                }
+                if let Some(value) = &r.value {
+                    let _ = write!(rule, " = {}", value_text(value));
+                }
+                format!("{rule}: {}", r.detail)
+            })
+            .collect();
+        let rule = rule.join("; ");
         let who: Vec<String> = x
             .confirmed_by
             .iter()
@@ -273,9 +281,8 @@ fn render_exceptions(out: &mut String, indent: &str, exceptions: &[records::Poli
             .collect();
         let _ = writeln!(
             out,
-            "{indent}  - {}: {rule}: {}; reason: {}; confirmed by {}; {} at {}",
+            "{indent}  - {}: {rule}; reason: {}; confirmed by {}; {} at {}",
             x.item,
-            x.detail,
             x.reason,
             if who.is_empty() {
                 "nobody".to_string()

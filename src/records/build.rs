@@ -353,10 +353,7 @@ impl Builder {
                     let exception = PolicyException {
                         item: x.item.clone(),
                         digest: digest.clone(),
-                        rule: x.rule.clone(),
-                        field: x.field.clone(),
-                        value: x.value.clone(),
-                        detail: x.detail.clone(),
+                        rules: x.rules.clone(),
                         reason: x.reason.clone(),
                         confirmed_by: x.confirmed_by.clone(),
                         ceremony: t.ceremony.clone(),

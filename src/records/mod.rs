@@ -93,8 +93,8 @@
 //!   "notes": ["..."],
 //!   "attention": ["..."]                       // empty exactly when the exit code is 0
 //! }
-//! <exception> = {"item", "digest": "..." | null, "rule", "field": ... | null,
-//!                "value": ... | null, "detail", "reason",
+//! <exception> = {"item", "digest": "..." | null,
+//!                "rules": [{"rule", "field": ... | null, "value": ... | null, "detail"}], "reason",
 //!                "confirmed_by": [{"role", "name", "initials"}], "ceremony", "transcript", "at"}
 //! ```
 //! Secrets are sorted by key; shares by identifier, group, member, then placement time.
@@ -470,21 +470,33 @@ pub struct Confirmer {
     pub initials: String,
 }
 
-/// A placement allowed against the storage policy.
+/// A storage-policy rule a placement broke.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct BrokenRule {
+    /// The rule (`spread_across`, `seal_required`).
+    #[serde(default)]
+    pub rule: String,
+    /// The field the rule is about.
+    #[serde(default)]
+    pub field: Option<Value>,
+    /// The value that broke it.
+    #[serde(default)]
+    pub value: Option<Value>,
+    /// What the policy said.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// A storage-policy exception: a placement the policy refused, stored anyway with a
+/// confirmed reason.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyException {
     /// The item stored.
     pub item: String,
     /// The share's digest, when the item is a share.
     pub digest: Option<String>,
-    /// The rule (`spread_across`, `seal_required`).
-    pub rule: String,
-    /// The field the rule is about.
-    pub field: Option<Value>,
-    /// The value that broke it.
-    pub value: Option<Value>,
-    /// What the policy said.
-    pub detail: String,
+    /// The rules it excuses.
+    pub rules: Vec<BrokenRule>,
     /// Why the exception was made.
     pub reason: String,
     /// Who confirmed it.

@@ -148,13 +148,7 @@ pub(super) struct Exception {
     #[serde(default)]
     pub share: Option<ShareRef>,
     #[serde(default)]
-    pub rule: String,
-    #[serde(default)]
-    pub field: Option<Value>,
-    #[serde(default)]
-    pub value: Option<Value>,
-    #[serde(default)]
-    pub detail: String,
+    pub rules: Vec<super::BrokenRule>,
     #[serde(default)]
     pub reason: String,
     #[serde(default)]
