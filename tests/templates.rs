@@ -108,6 +108,47 @@ fn events(transcript: &Path, event: &str) -> Vec<Value> {
         .collect()
 }
 
+/// `keyrite status --json` over the room's records folder, with its exit code.
+fn status(dir: &Path, as_of: Option<&str>) -> (i32, Value) {
+    let mut args = vec!["status", "--records", "records", "--json"];
+    if let Some(t) = as_of {
+        args.extend(["--as-of", t]);
+    }
+    let out = keyrite(dir, &args);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("status --json: {e}: {}", text(&out.stderr)));
+    (out.status.code().expect("an exit code"), json)
+}
+
+/// The one secret with this fingerprint in a status report.
+fn secret<'a>(status: &'a Value, fingerprint: &str) -> &'a Value {
+    let found: Vec<&Value> = status["secrets"]
+        .as_array()
+        .expect("secrets")
+        .iter()
+        .filter(|s| s["fingerprint"] == fingerprint)
+        .collect();
+    assert_eq!(found.len(), 1, "{status:#}");
+    found[0]
+}
+
+fn live(secret: &Value) -> Vec<&Value> {
+    secret["shares"]
+        .as_array()
+        .expect("shares")
+        .iter()
+        .filter(|s| s["status"] == "live")
+        .collect()
+}
+
+/// RFC 3339 `at` plus whole days, as status computes due dates (a day is 86 400 s).
+fn plus_days(at: &str, days: i64) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
+    (t + chrono::Duration::days(days))
+        .with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[test]
 fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     let room = room();
@@ -130,6 +171,38 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     assert_eq!(exception["rules"][0]["rule"], "spread_across");
     assert_eq!(exception["confirmed_by"].as_array().map(Vec::len), Some(2));
 
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 0, "{st:#}");
+    let treasury = secret(&st, &fingerprint);
+    assert_eq!(treasury["names"], serde_json::json!(["treasury"]));
+    let shares = live(treasury);
+    assert_eq!(shares.len(), 3);
+    let sites: Vec<&str> = shares
+        .iter()
+        .map(|s| s["location"]["site"].as_str().expect("site"))
+        .collect();
+    assert_eq!(sites, ["Example HQ vault", "example hq  VAULT", "Notary"]);
+    assert!(shares.iter().all(|s| s["last_seen"].is_null()));
+    assert!(shares
+        .iter()
+        .all(|s| s["placed"]["ceremony"] == "treasury-genesis"));
+    assert_eq!(treasury["exceptions"].as_array().map(Vec::len), Some(1));
+    let placed_at = shares[0]["placed"]["at"]
+        .as_str()
+        .expect("placed at")
+        .to_string();
+    assert!(treasury["rehearsal"]["last"].is_null());
+    assert_eq!(treasury["rehearsal"]["next_due"], plus_days(&placed_at, 90));
+    // A day after the due date the rehearsal is overdue, and status says so by its exit code.
+    let late = plus_days(&placed_at, 91);
+    let (code, st_late) = status(dir, Some(&late));
+    assert_eq!(code, 1);
+    assert_eq!(secret(&st_late, &fingerprint)["rehearsal"]["overdue"], true);
+    assert_eq!(
+        secret(&st_late, &fingerprint)["rehearsal"]["overdue_days"],
+        1
+    );
+
     let fp_set = format!("fingerprint={fingerprint}");
     let mut with_fp = PEOPLE.to_vec();
     with_fp.extend(["--set", &fp_set]);
@@ -149,6 +222,27 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     );
     assert_eq!(events(&check, "stored").len(), 3, "resealed");
 
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 0, "{st:#}");
+    let shares = live(secret(&st, &fingerprint));
+    for (i, share) in shares.iter().enumerate() {
+        assert_eq!(share["last_seen"]["how"], "share check");
+        assert_eq!(share["last_seen"]["ceremony"], "treasury-share-check");
+        assert_eq!(
+            share["location"]["seal"],
+            format!("TB-00600{}", i + 1),
+            "resealed"
+        );
+    }
+    assert_eq!(
+        shares[1]["location"]["site"], "Branch office vault",
+        "moved"
+    );
+    assert_eq!(
+        shares[1]["earlier_locations"].as_array().map(Vec::len),
+        Some(1)
+    );
+
     new(
         dir,
         "recovery-rehearsal",
@@ -157,6 +251,22 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     );
     let rehearsal = run(dir, "recovery-rehearsal.yaml", "recovery-rehearsal", "out");
     assert_eq!(events(&rehearsal, "secret_verified")[0]["matches"], true);
+
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 0, "{st:#}");
+    let treasury = secret(&st, &fingerprint);
+    let last = &treasury["rehearsal"]["last"];
+    assert_eq!(last["ceremony"], "treasury-rehearsal");
+    let rehearsed_at = last["at"].as_str().expect("at").to_string();
+    assert_eq!(
+        treasury["rehearsal"]["next_due"],
+        plus_days(&rehearsed_at, 90)
+    );
+    let seen: Vec<&Value> = live(treasury)
+        .iter()
+        .map(|s| &s["last_seen"]["how"])
+        .collect();
+    assert_eq!(seen, ["rehearsal", "rehearsal", "share check"]);
 
     new(dir, "share-rotation", "share-rotation.yaml", &with_fp);
     let rotation = run(dir, "share-rotation.yaml", "share-rotation", "out-rotation");
@@ -175,6 +285,33 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
         .collect();
     assert_eq!(void, old, "every old share, and only those, is void");
 
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 0, "{st:#}");
+    let treasury = secret(&st, &fingerprint);
+    let new_split = &events(&rotation, "secret_split")[0];
+    let shares = live(treasury);
+    let live_digests: Vec<&Value> = shares.iter().map(|s| &s["digest"]).collect();
+    let new_digests: Vec<&Value> = new_split["shares"]
+        .as_array()
+        .expect("shares")
+        .iter()
+        .map(|s| &s["digest"])
+        .collect();
+    assert_eq!(live_digests, new_digests, "only the new shares are live");
+    assert!(shares
+        .iter()
+        .all(|s| s["placed"]["ceremony"] == "treasury-rotation"));
+    let voided: Vec<&Value> = treasury["shares"]
+        .as_array()
+        .expect("shares")
+        .iter()
+        .filter(|s| s["status"] == "void")
+        .collect();
+    assert_eq!(voided.len(), 3);
+    assert!(voided
+        .iter()
+        .all(|s| s["voided"]["ceremony"] == "treasury-rotation"));
+
     // A share check now asks for the new shares; the old files are refused.
     let again = run(dir, "share-check.yaml", "share-check", "out");
     let failed = events(&again, "share_check_failed");
@@ -183,6 +320,32 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
         .as_str()
         .is_some_and(|r| r.contains("another split")));
     assert_eq!(events(&again, "shares_checked")[0]["checked"], 0);
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 1, "a failed share check needs attention");
+    assert_eq!(
+        secret(&st, &fingerprint)["failed_checks"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
+    // A tampered copy of a transcript is listed as untrusted and not counted.
+    let mut bytes = std::fs::read(&genesis).expect("genesis");
+    let at = bytes
+        .windows(9)
+        .position(|w| w == b"TB-005003")
+        .expect("a seal");
+    bytes[at + 8] = b'9';
+    std::fs::create_dir_all(dir.join("records/copied")).expect("folder");
+    std::fs::write(dir.join("records/copied/genesis.jsonl"), bytes).expect("copy");
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 1);
+    let untrusted = st["transcripts"]["untrusted"]
+        .as_array()
+        .expect("untrusted");
+    assert_eq!(untrusted.len(), 1);
+    assert_eq!(untrusted[0]["path"], "copied/genesis.jsonl");
+    std::fs::remove_dir_all(dir.join("records/copied")).expect("clean up");
 
     std::fs::write(
         dir.join("key-share-backup.bin"),
