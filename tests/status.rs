@@ -967,3 +967,103 @@ fn a_split_without_a_fingerprint_is_keyed_by_ceremony_and_name_and_never_due() {
     assert_eq!(code, 0);
     assert_eq!(json_of(&json)["secrets"][0]["fingerprint"], Value::Null);
 }
+
+/// A rotation that voids `old` and places `new`, starting at `start`.
+fn rotation(records: &Path, start: &str, old: &[String], new: &[String]) -> PathBuf {
+    ceremony(
+        records,
+        "rotation",
+        start,
+        Some("90d"),
+        &[
+            entered(&old[0], 1),
+            entered(&old[1], 2),
+            verified("treasury", FP, true),
+            split("treasury", 200, new),
+            (
+                "shares_voided",
+                json!({"secret": FP, "identifier": 100, "reason": "rotated", "digests": old}),
+            ),
+        ],
+        End::Completed,
+    )
+}
+
+#[test]
+fn a_void_is_final_even_when_the_rotation_laptop_clock_was_years_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (digests("old"), digests("new"));
+    genesis(dir.path(), "2027-01-10T09:00:00Z", Some("90d"), &old);
+    // The rotation's laptop had lost its clock: its records say 2020.
+    rotation(dir.path(), "2020-01-01T00:00:00Z", &old, &new);
+    let r = scan(dir.path(), "2027-04-02T00:00:00Z");
+    let secret = r.secret(FP).unwrap();
+    let live: Vec<&str> = secret.live_shares().map(|s| s.digest.as_str()).collect();
+    assert_eq!(live, new.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(old
+        .iter()
+        .all(|d| secret.share(d).unwrap().status == ShareStatus::Void));
+}
+
+#[test]
+fn a_void_share_entered_after_its_rotation_needs_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (digests("old"), digests("new"));
+    genesis(dir.path(), "2027-01-10T09:00:00Z", Some("90d"), &old);
+    rotation(dir.path(), "2027-04-01T09:00:00Z", &old, &new);
+    let (code, _, _) = status_cli(dir.path(), &["--as-of", "2027-04-02T00:00:00Z"], None);
+    assert_eq!(code, 0);
+    // At the next rehearsal a custodian brings the old, void paper: it still recovers the
+    // secret, which proves it was never destroyed.
+    ceremony(
+        dir.path(),
+        "rehearsal",
+        "2027-06-01T09:00:00Z",
+        Some("90d"),
+        &[
+            entered(&old[2], 3),
+            entered(&new[0], 1),
+            verified("treasury", FP, true),
+        ],
+        End::Completed,
+    );
+    let r = scan(dir.path(), "2027-06-02T00:00:00Z");
+    assert!(r.needs_attention());
+    assert!(
+        r.attention
+            .iter()
+            .any(|a| a.contains("share 1/3") && a.contains("was not destroyed")),
+        "{:?}",
+        r.attention
+    );
+    let (code, stdout, _) = status_cli(dir.path(), &["--as-of", "2027-06-02T00:00:00Z"], None);
+    assert_eq!(code, 1, "{stdout}");
+}
+
+#[test]
+fn a_reseal_that_records_only_the_seal_keeps_the_rest_of_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("s");
+    genesis(dir.path(), "2027-01-10T09:00:00Z", Some("90d"), &shares);
+    ceremony(
+        dir.path(),
+        "reseal",
+        "2027-02-01T09:00:00Z",
+        None,
+        &[(
+            "stored",
+            json!({"item": "c-1-1", "share": {"set": "c", "group": 1, "member": 1, "holder": "custodian-1", "digest": shares[0]}, "location": {"seal": "TB-99"}}),
+        )],
+        End::Completed,
+    );
+    let r = scan(dir.path(), "2027-02-02T00:00:00Z");
+    let share = r.secret(FP).unwrap().share(&shares[0]).unwrap();
+    assert_eq!(share.location_field("seal").as_deref(), Some("TB-99"));
+    let before = share.earlier_locations[0].location.get("site").cloned();
+    assert!(before.is_some(), "the genesis recorded a site");
+    assert_eq!(
+        share.location.as_ref().unwrap().get("site").cloned(),
+        before,
+        "the site stays"
+    );
+}

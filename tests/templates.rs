@@ -157,6 +157,12 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     let mut sets = PEOPLE.to_vec();
     sets.extend(["--set", "device_port=simulator"]);
     new(dir, "genesis", "genesis.yaml", &sets);
+    // The printed script states the storage policy for the room.
+    let printed = keyrite(dir, &["print", "genesis.yaml"]);
+    assert_eq!(printed.status.code(), Some(0));
+    assert!(text(&printed.stdout).contains(
+        "| Storage policy | no single site or holder may hold a threshold of any group's shares; every stored item needs a seal number"
+    ));
     let genesis = run(dir, "genesis.yaml", "genesis", "out");
     let fingerprint = events(&genesis, "fingerprint")[0]["master_fingerprint"]
         .as_str()
@@ -345,7 +351,43 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
         .expect("untrusted");
     assert_eq!(untrusted.len(), 1);
     assert_eq!(untrusted[0]["path"], "copied/genesis.jsonl");
+    // While it is there, a share check cannot know the live shares, and says so.
+    let blocked = keyrite(
+        dir,
+        &[
+            "run",
+            "share-check.yaml",
+            "--answers",
+            repo("tests/data/templates/share-check.answers.yaml")
+                .to_str()
+                .expect("utf-8 path"),
+            "--records",
+            "records",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(blocked.status.code(), Some(1));
+    assert!(
+        text(&blocked.stderr).contains("fail verification (copied/genesis.jsonl)"),
+        "{}",
+        text(&blocked.stderr)
+    );
     std::fs::remove_dir_all(dir.join("records/copied")).expect("clean up");
+
+    // The old, void shares still recover the secret: a rehearsal with them shows they were
+    // not destroyed, and status says so.
+    run(dir, "recovery-rehearsal.yaml", "recovery-rehearsal", "out");
+    let (code, st) = status(dir, None);
+    assert_eq!(code, 1);
+    assert!(
+        st["attention"]
+            .as_array()
+            .expect("attention")
+            .iter()
+            .any(|a| a.as_str().is_some_and(|a| a.contains("was not destroyed"))),
+        "{st:#}"
+    );
 
     std::fs::write(
         dir.join("key-share-backup.bin"),
@@ -480,7 +522,9 @@ check:
   custodian-3: {{ share_file: out/treasury-shares/custodian-3-1-3.asc, key_file: outside, words: "{erins}" }}
 reseal:
   checked-shares-1-1: {{ site: Example HQ vault, container: Safe 1, seal: TB-006001, holder: Carol Example }}
-  checked-shares-1-2: {{ site: Branch vault, container: Box 4, seal: TB-006002, holder: Erin Example }}
+  checked-shares-1-2: {{ site: notary, container: Box 4, seal: TB-006002, holder: Erin Example, policy: exception, exception_reason: The notary keeps both until the branch reopens }}
+  officer: AE
+  witness: BE
 closing: ack
 sign:
   officer: {{ key_file: keys/officer.secret.asc }}
@@ -544,6 +588,12 @@ sign:
             );
         }
     }
+    // Frank's share was not verified and stays at the notary; putting Erin's there too
+    // would hold a threshold, so the policy refuses it even though only two were checked.
+    let refused = events(&transcript, "storage_refused");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["item"], "checked-shares-1-2");
+    assert_eq!(events(&transcript, "policy_exception").len(), 1);
     let summary = &events(&transcript, "shares_checked")[0];
     assert_eq!(
         (summary["checked"].as_u64(), summary["failed"].as_u64()),

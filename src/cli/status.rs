@@ -13,7 +13,9 @@ use std::path::Path;
 use chrono::Utc;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::records::{self, value_text, RecordsError, Registry, Secret, Share, UtcTime};
+use crate::records::{
+    self, value_text, RecordsError, Registry, Secret, Share, ShareStatus, UtcTime,
+};
 
 /// How many entries of a long list the text view shows before pointing at `--json`.
 const LIST_LIMIT: usize = 10;
@@ -50,7 +52,7 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
             }
         }
     } else {
-        render(&registry)
+        terminal_safe(&render(&registry))
     };
     // A closed pipe (`| head`) is not an error worth a panic; the exit code still tells.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -59,6 +61,23 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// The text with control characters (other than newlines) and bidirectional overrides
+/// replaced by U+FFFD: names and typed values come from transcripts, and a hostile one
+/// must not be able to move the cursor, retitle the terminal or show a seal reversed.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => c,
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}') =>
+            {
+                '\u{FFFD}'
+            }
+            c => c,
+        })
+        .collect()
 }
 
 /// Rows of cells printed in columns, each as wide as its widest cell.
@@ -206,7 +225,23 @@ fn render_secret(out: &mut String, secret: &Secret) {
             failed.reason
         );
     }
-    render_exceptions(out, "  ", &secret.exceptions);
+    // Exceptions about shares that are now void describe the past: counted, not shown.
+    let (current, past): (Vec<records::PolicyException>, Vec<records::PolicyException>) =
+        secret.exceptions.iter().cloned().partition(|x| {
+            x.digest
+                .as_deref()
+                .and_then(|d| secret.share(d))
+                .is_none_or(|s| s.status == ShareStatus::Live)
+        });
+    render_exceptions(out, "  ", &current);
+    if !past.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} policy exception{} about shares now void (see --json)",
+            past.len(),
+            if past.len() == 1 { "" } else { "s" }
+        );
+    }
     for note in &secret.notes {
         let _ = writeln!(out, "  note: {note}");
     }

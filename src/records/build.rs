@@ -210,7 +210,15 @@ impl Builder {
                                     .earlier_locations
                                     .push(EarlierLocation { location, located });
                             }
-                            share.location = Some(stored.location.clone());
+                            // A reseal may record only some fields (`fields: [seal]`): the
+                            // others keep their earlier values.
+                            let mut location = share
+                                .earlier_locations
+                                .last()
+                                .map(|e| e.location.clone())
+                                .unwrap_or_default();
+                            location.extend(stored.location.clone());
+                            share.location = Some(location);
                             share.located = Some(here);
                             concerned.insert(key.clone());
                         }
@@ -223,36 +231,9 @@ impl Builder {
                     }
                 }
                 Event::Voided(voided) => {
-                    let fp = voided.secret.to_lowercase();
-                    concerned.insert(fp.clone());
-                    for digest in &voided.digests {
-                        let digest = digest.to_lowercase();
-                        let Some((key, share)) = self.shares.get_mut(&digest) else {
-                            self.notes.push(format!(
-                                "{path} line {line}: share {} is voided, but no counted \
-                                 transcript created it",
-                                short(&digest)
-                            ));
-                            continue;
-                        };
-                        share.status = ShareStatus::Void;
-                        share.voided = Some(Voiding {
-                            at: fact.at,
-                            ceremony: t.ceremony.clone(),
-                            transcript: path.to_string(),
-                            reason: voided.reason.clone(),
-                        });
-                        let (identifier, group, member) =
-                            (share.identifier, Some(share.group), Some(share.member));
-                        let key = key.clone();
-                        // A void share needs no more checks, so its failed one is closed.
-                        if let Some(secret) = self.secrets.get_mut(&key) {
-                            secret.failed_checks.retain(|f| {
-                                !same_share(f, identifier, group, member, Some(&digest))
-                            });
-                        }
-                        concerned.insert(key);
-                    }
+                    // Applied after every transcript (see `apply_voids`): a void is final,
+                    // whatever order the laptops' clocks put the ceremonies in.
+                    concerned.insert(voided.secret.to_lowercase());
                 }
                 Event::Entered(entered) => {
                     let digest = entered.digest.to_lowercase();
@@ -387,6 +368,70 @@ impl Builder {
         }
         self.notes
             .extend(t.notes.iter().map(|note| format!("{path} {note}")));
+    }
+
+    /// Voids every share a `shares_voided` record of any counted transcript lists. A void
+    /// share seen after it was voided (entered in a rehearsal, checked) needs attention:
+    /// its paper or file was not destroyed.
+    fn apply_voids(&mut self, counted: &[(String, Box<Transcript>)], attention: &mut Vec<String>) {
+        let mut voids: Vec<(String, Voiding, u64)> = Vec::new();
+        for (path, t) in counted {
+            for fact in &t.facts {
+                if let Event::Voided(voided) = &fact.event {
+                    for digest in &voided.digests {
+                        voids.push((
+                            digest.to_lowercase(),
+                            Voiding {
+                                at: fact.at,
+                                ceremony: t.ceremony.clone(),
+                                transcript: path.clone(),
+                                reason: voided.reason.clone(),
+                            },
+                            fact.line,
+                        ));
+                    }
+                }
+            }
+        }
+        for (digest, voiding, line) in voids {
+            let Some((key, share)) = self.shares.get_mut(&digest) else {
+                self.notes.push(format!(
+                    "{} line {line}: share {} is voided, but no counted transcript created it",
+                    voiding.transcript,
+                    short(&digest)
+                ));
+                continue;
+            };
+            if share.voided.as_ref().is_some_and(|v| v.at <= voiding.at) {
+                continue;
+            }
+            if let Some(seen) = share.last_seen.as_ref().filter(|s| s.at > voiding.at) {
+                attention.push(format!(
+                    "secret {key}: share {}/{}, void since {} ({}), was {} at {} ({}): the old share was not destroyed",
+                    share.group,
+                    share.member,
+                    voiding.at,
+                    voiding.ceremony,
+                    match seen.how {
+                        SeenHow::Rehearsal => "entered in a rehearsal",
+                        SeenHow::ShareCheck => "presented in a share check",
+                    },
+                    seen.at,
+                    seen.transcript
+                ));
+            }
+            share.status = ShareStatus::Void;
+            let (identifier, group, member) =
+                (share.identifier, Some(share.group), Some(share.member));
+            share.voided = Some(voiding);
+            let key = key.clone();
+            // A void share needs no more checks, so its failed one is closed.
+            if let Some(secret) = self.secrets.get_mut(&key) {
+                secret
+                    .failed_checks
+                    .retain(|f| !same_share(f, identifier, group, member, Some(&digest)));
+            }
+        }
     }
 
     fn finish(self, as_of: UtcTime, attention: &mut Vec<String>) -> Vec<Secret> {
@@ -588,6 +633,7 @@ pub(super) fn build(
             )
         })
         .collect();
+    builder.apply_voids(&counted, &mut attention);
     let notes = std::mem::take(&mut builder.notes);
     let exceptions = std::mem::take(&mut builder.exceptions);
     let secrets = builder.finish(as_of, &mut attention);

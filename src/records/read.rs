@@ -222,8 +222,22 @@ fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>>
     }
 }
 
+/// The largest file read as a transcript.
+pub(super) const MAX_TRANSCRIPT_BYTES: u64 = 256 << 20;
+
 /// Reads and verifies the transcript at `path`.
 pub(super) fn read(path: &Path) -> Outcome {
+    // A transcript keyrite writes is kilobytes to a few megabytes; a huge file in the
+    // folder (a log renamed `.jsonl`) must not exhaust memory in every reader thread.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_TRANSCRIPT_BYTES {
+            return Outcome::Untrusted(vec![format!(
+                "the file is {} MiB, larger than any transcript ({} MiB at most): it is not read",
+                meta.len() >> 20,
+                MAX_TRANSCRIPT_BYTES >> 20
+            )]);
+        }
+    }
     let mut facts = Vec::new();
     let mut notes = Vec::new();
     let mut rehearse_every = None;

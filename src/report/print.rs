@@ -52,6 +52,8 @@ pub struct PrintCeremony {
     pub script_sha256_groups: String,
     /// How often a recovery rehearsal is due (`90d`).
     pub rehearse_every: Option<String>,
+    /// The storage policy in words, for the room to apply by hand too.
+    pub storage_policy: Option<String>,
 }
 
 /// A role.
@@ -160,6 +162,10 @@ impl PrintView {
                 script_sha256_groups: super::hex_groups(&script.sha256, 8),
                 script_sha256: script.sha256.clone(),
                 rehearse_every: script.rehearse_every.map(String::from),
+                storage_policy: script
+                    .storage_policy
+                    .as_ref()
+                    .map(|p| policy_words(script, p)),
             },
             roles: script
                 .roles
@@ -179,6 +185,35 @@ impl PrintView {
             tool: format!("keyrite {}", env!("CARGO_PKG_VERSION")),
         }
     }
+}
+
+/// The storage policy as one sentence.
+fn policy_words(script: &Script, policy: &crate::script::policy::StoragePolicy) -> String {
+    let mut rules = Vec::new();
+    if !policy.spread_across.is_empty() {
+        let fields: Vec<&str> = policy.spread_across.iter().map(|f| f.as_str()).collect();
+        let either = match fields.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        rules.push(format!(
+            "no single {either} may hold a threshold of any group's shares"
+        ));
+    }
+    if policy.seal_required {
+        rules.push("every stored item needs a seal number".to_string());
+    }
+    let who: Vec<String> = policy
+        .exceptions_by
+        .iter()
+        .map(|r| format!("{} ({r})", script.role(r).name))
+        .collect();
+    format!(
+        "{}; an exception is recorded with its reason and confirmed by {}",
+        rules.join("; "),
+        who.join(" and ")
+    )
 }
 
 fn actors<'a>(script: &Script, roles: impl IntoIterator<Item = &'a RoleId>) -> Vec<Actor> {

@@ -83,6 +83,8 @@ const NO_SEAL: &[&str] = &[
 /// A share already placed (in this run), for the spread rule.
 #[derive(Clone, Debug)]
 pub struct Placed {
+    /// The SLIP-39 identifier of the share's split: only shares of one split are compared.
+    pub identifier: u16,
     /// The share's group, 1-based.
     pub group: usize,
     /// Shares of that group needed to recover it.
@@ -205,6 +207,7 @@ mod tests {
 
     fn placed(group: usize, threshold: usize, site: &str) -> Placed {
         Placed {
+            identifier: 1,
             group,
             threshold,
             location: loc(site, "box", "S-1"),
@@ -267,6 +270,7 @@ mod tests {
     fn both_rules_are_reported_together() {
         let p = policy(&[SpreadField::Site, SpreadField::Container], true);
         let before = [Placed {
+            identifier: 1,
             group: 1,
             threshold: 2,
             location: loc("Vault", "Safe 1", "S-1"),

@@ -45,9 +45,21 @@ pub struct CheckShares {
     into: Option<String>,
 }
 
+/// What a `check_shares` step leaves for `record_storage`: public facts only.
+#[derive(Clone, Debug, Default)]
+pub struct CheckedShares {
+    /// The shares their holders verified, which go back into storage.
+    pub checked: Vec<CheckedShare>,
+    /// Where the other live shares still are (not verified, so not moved): the storage
+    /// policy counts them when the checked ones are placed again.
+    pub elsewhere: Vec<crate::script::policy::Placed>,
+}
+
 /// A share its holder checked: public facts, for `record_storage`.
 #[derive(Clone, Debug)]
 pub struct CheckedShare {
+    /// The SLIP-39 identifier of its split.
+    pub identifier: u16,
     /// Its digest.
     pub digest: String,
     /// Group, 1-based.
@@ -171,7 +183,18 @@ impl StepKind for CheckShares {
             ));
         }
         if let Some(name) = &self.into {
-            cx.checked_shares.insert(name.clone(), checked);
+            let elsewhere = live
+                .iter()
+                .filter(|l| !checked.iter().any(|c| c.digest == l.digest))
+                .map(|l| crate::script::policy::Placed {
+                    identifier: l.identifier,
+                    group: l.group,
+                    threshold: l.threshold,
+                    location: l.location.clone(),
+                })
+                .collect();
+            cx.checked_shares
+                .insert(name.clone(), CheckedShares { checked, elsewhere });
         }
         Ok(())
     }
@@ -264,6 +287,7 @@ impl CheckShares {
                     expected.ceremony
                 ));
                 return Ok(Some(CheckedShare {
+                    identifier,
                     digest,
                     group,
                     member,

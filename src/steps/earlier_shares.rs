@@ -23,6 +23,10 @@ pub struct LiveShare {
     pub member: usize,
     /// The role that holds it.
     pub holder: String,
+    /// Shares of its group needed to recover it (0 if the records do not say).
+    pub threshold: usize,
+    /// Where it is, as last recorded: field and value.
+    pub location: Vec<(String, String)>,
     /// The ceremony that placed it.
     pub ceremony: String,
     /// Its transcript, relative to the records folder.
@@ -40,6 +44,23 @@ pub fn live_shares(records: &Path, fingerprint: &str) -> Result<Vec<LiveShare>, 
         }
         text
     })?;
+    if !registry.transcripts.untrusted.is_empty() {
+        // A transcript that cannot be trusted may be the one that voided or placed shares:
+        // without it, the list of live shares could be wrong, and a wrong list would go into
+        // this ceremony's signed record.
+        let paths: Vec<&str> = registry
+            .transcripts
+            .untrusted
+            .iter()
+            .map(|u| u.path.as_str())
+            .collect();
+        return Err(format!(
+            "the records in {} include transcripts that fail verification ({}), so the live shares cannot be known: run `keyrite status --records {}`, and restore or move those files before this step",
+            records.display(),
+            paths.join(", "),
+            records.display()
+        ));
+    }
     let Some(secret) = registry.secret(fingerprint) else {
         return Ok(Vec::new());
     };
@@ -54,6 +75,16 @@ pub fn live_shares(records: &Path, fingerprint: &str) -> Result<Vec<LiveShare>, 
             group: usize::try_from(s.group).unwrap_or_default(),
             member: usize::try_from(s.member).unwrap_or_default(),
             holder: s.holder.role.clone(),
+            threshold: s
+                .threshold
+                .and_then(|t| usize::try_from(t).ok())
+                .unwrap_or_default(),
+            location: s
+                .location
+                .iter()
+                .flatten()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect(),
             ceremony: s.placed.ceremony.clone(),
             transcript: PathBuf::from(&s.placed.transcript),
         })

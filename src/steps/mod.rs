@@ -599,7 +599,7 @@ pub struct StepContext<'a> {
     /// Public facts computed so far: fingerprints by secret name.
     pub fingerprints: &'a mut HashMap<String, String>,
     /// Public facts: shares their holders checked, by the name `check_shares` gave them.
-    pub checked_shares: &'a mut HashMap<String, Vec<check_shares::CheckedShare>>,
+    pub checked_shares: &'a mut HashMap<String, check_shares::CheckedShares>,
     /// Where steps write files (`--out`).
     pub out: &'a std::path::Path,
     /// The records folder (`--records`), where earlier ceremonies' transcripts are.

@@ -104,6 +104,8 @@ struct ShareRef {
     digest: String,
     #[serde(skip)]
     threshold: usize,
+    #[serde(skip)]
+    identifier: u16,
 }
 
 /// Keys of the room's answer when a placement is refused.
@@ -310,6 +312,7 @@ impl StepKind for RecordStorage {
                                 holder: held.holder.clone(),
                                 digest: held.share.digest().to_string(),
                                 threshold: usize::from(held.share.info().member_threshold),
+                                identifier: held.share.info().identifier,
                             }),
                         })
                     })
@@ -320,6 +323,7 @@ impl StepKind for RecordStorage {
                     StepError::failed(format!("no shares were checked under the name `{name}`"))
                 })?;
                 checked
+                    .checked
                     .iter()
                     .map(|c| Item {
                         label: format!("{name}-{}-{}", c.group, c.member),
@@ -330,12 +334,22 @@ impl StepKind for RecordStorage {
                             holder: c.holder.clone(),
                             digest: c.digest.clone(),
                             threshold: c.threshold,
+                            identifier: c.identifier,
                         }),
                     })
                     .collect()
             }
         };
-        let mut placed: Vec<Placed> = Vec::new();
+        // Shares placed earlier count against the spread rule: in this step, and, after a
+        // share check, the live shares that were not checked and stay where they are.
+        let mut placed: Vec<Placed> = match &self.items {
+            Items::Checked(name) => cx
+                .checked_shares
+                .get(name)
+                .map(|c| c.elsewhere.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         for Item { label: item, share } in &items {
             let mut refusals = 0;
             loop {
@@ -347,12 +361,21 @@ impl StepKind for RecordStorage {
                     .map(|(f, v)| (f.as_str().to_string(), v.as_str().to_string()))
                     .collect();
                 let violations = match cx.script.storage_policy.as_ref() {
-                    Some(policy) => check_placement(
-                        policy,
-                        &typed,
-                        share.as_ref().map(|s| (s.group, s.threshold)),
-                        &placed,
-                    ),
+                    Some(policy) => {
+                        let same_split: Vec<Placed> = placed
+                            .iter()
+                            .filter(|p| {
+                                share.as_ref().is_some_and(|s| s.identifier == p.identifier)
+                            })
+                            .cloned()
+                            .collect();
+                        check_placement(
+                            policy,
+                            &typed,
+                            share.as_ref().map(|s| (s.group, s.threshold)),
+                            &same_split,
+                        )
+                    }
                     None => Vec::new(),
                 };
                 if !violations.is_empty() {
@@ -381,6 +404,7 @@ impl StepKind for RecordStorage {
                 )?;
                 if let Some(s) = share {
                     placed.push(Placed {
+                        identifier: s.identifier,
                         group: s.group,
                         threshold: s.threshold,
                         location: typed,
