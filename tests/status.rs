@@ -1067,3 +1067,47 @@ fn a_reseal_that_records_only_the_seal_keeps_the_rest_of_the_place() {
         "the site stays"
     );
 }
+
+#[test]
+fn an_aborted_run_that_recorded_a_failed_check_or_a_wrong_recovery_needs_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("s");
+    genesis(dir.path(), "2027-01-10T09:00:00Z", Some("90d"), &shares);
+    ceremony(
+        dir.path(),
+        "check",
+        "2027-02-01T09:00:00Z",
+        None,
+        &[check_failed(
+            3,
+            "that share is valid but differs from the one recorded",
+        )],
+        End::Aborted {
+            step: "s",
+            reason: "the officer stopped the ceremony",
+        },
+    );
+    ceremony(
+        dir.path(),
+        "rehearsal",
+        "2027-02-02T09:00:00Z",
+        Some("90d"),
+        &[verified("treasury", FP, false)],
+        End::Aborted {
+            step: "s",
+            reason: "failed: wrong fingerprint",
+        },
+    );
+    let r = scan(dir.path(), "2027-02-03T00:00:00Z");
+    assert_eq!(r.transcripts.not_counted.len(), 2);
+    assert!(r.needs_attention());
+    let attention = r.attention.join("\n");
+    assert!(attention.contains("failed its check"), "{attention}");
+    assert!(attention.contains("not the expected"), "{attention}");
+    // Nothing in them is counted: no rehearsal, no open failed check.
+    let secret = r.secret(FP).unwrap();
+    assert!(secret.rehearsal.last.is_none());
+    assert!(secret.failed_checks.is_empty());
+    let (code, _, _) = status_cli(dir.path(), &["--as-of", "2027-02-03T00:00:00Z"], None);
+    assert_eq!(code, 1);
+}

@@ -598,7 +598,11 @@ pub(super) fn build(
     for (path, outcome) in files {
         match outcome {
             Outcome::Counted(t) => counted.push((path, t)),
-            Outcome::NotCounted(why) => transcripts.not_counted.push(NotCounted { path, why }),
+            Outcome::NotCounted(why, alarms) => {
+                transcripts
+                    .not_counted
+                    .push(NotCounted { path, why, alarms })
+            }
             Outcome::Untrusted(findings) => {
                 transcripts.untrusted.push(Untrusted { path, findings })
             }
@@ -633,6 +637,14 @@ pub(super) fn build(
             )
         })
         .collect();
+    for n in &transcripts.not_counted {
+        for alarm in &n.alarms {
+            attention.push(format!(
+                "transcript {} did not complete, but it records: {alarm}",
+                n.path
+            ));
+        }
+    }
     builder.apply_voids(&counted, &mut attention);
     let notes = std::mem::take(&mut builder.notes);
     let exceptions = std::mem::take(&mut builder.exceptions);

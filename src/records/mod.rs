@@ -87,7 +87,7 @@
 //!   "exceptions": [ <exception> ],             // exceptions not about a known share
 //!   "transcripts": {
 //!     "counted": [{"path", "ceremony", "started", "signature_file": true | false}],
-//!     "not_counted": [{"path", "why"}],
+//!     "not_counted": [{"path", "why", "alarms": ["..."]}],  // alarms need attention
 //!     "untrusted": [{"path", "findings": ["line 12's `prev` does not match ..."]}]
 //!   },
 //!   "notes": ["..."],
@@ -540,6 +540,8 @@ pub struct NotCounted {
     pub path: String,
     /// Why.
     pub why: String,
+    /// Failed share checks and mismatched recoveries it records, which need attention.
+    pub alarms: Vec<String>,
 }
 
 /// A file that failed verification or could not be read.

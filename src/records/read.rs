@@ -194,8 +194,10 @@ pub(super) struct Transcript {
 pub(super) enum Outcome {
     /// Intact and completed.
     Counted(Box<Transcript>),
-    /// Intact but not completed, with why.
-    NotCounted(String),
+    /// Intact but not completed, with why, and the alarming facts it still records (a
+    /// failed share check, a recovery that did not match): those need attention even
+    /// though the run does not count.
+    NotCounted(String, Vec<String>),
     /// Tampered or unreadable, with what is wrong.
     Untrusted(Vec<String>),
 }
@@ -220,6 +222,34 @@ fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>>
         "policy_exception" => parse(bytes, Event::Exception),
         _ => None,
     }
+}
+
+/// What an interrupted run still tells: shares that failed their check and recoveries
+/// that did not match their fingerprint.
+fn alarms(facts: &[Fact]) -> Vec<String> {
+    let number = |n: Option<u64>| n.map_or("?".to_string(), |n| n.to_string());
+    facts
+        .iter()
+        .filter_map(|fact| match &fact.event {
+            Event::CheckFailed(f) => Some(format!(
+                "line {}: share {}/{} of {} ({}) failed its check: {}",
+                fact.line,
+                number(f.group),
+                number(f.member),
+                f.secret,
+                f.holder.as_deref().unwrap_or("holder unknown"),
+                f.reason.as_deref().unwrap_or("no reason recorded")
+            )),
+            Event::Verified(v) if !v.matches => Some(format!(
+                "line {}: `{}` was recovered with fingerprint {}, not the expected {}",
+                fact.line,
+                v.secret,
+                v.fingerprint.as_deref().unwrap_or("?"),
+                v.expected.as_deref().unwrap_or("?")
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The largest file read as a transcript.
@@ -301,7 +331,7 @@ pub(super) fn read(path: &Path) -> Outcome {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            return Outcome::NotCounted(why);
+            return Outcome::NotCounted(why, alarms(&facts));
         }
         Verdict::Intact => {}
     }
@@ -312,7 +342,10 @@ pub(super) fn read(path: &Path) -> Outcome {
     if end.outcome != EVENT_COMPLETED {
         let step = end.step.as_deref().unwrap_or("(before the first step)");
         let reason = end.reason.as_deref().unwrap_or("no reason recorded");
-        return Outcome::NotCounted(format!("aborted in step `{step}`: {reason}"));
+        return Outcome::NotCounted(
+            format!("aborted in step `{step}`: {reason}"),
+            alarms(&facts),
+        );
     }
     let started = UtcTime::parse(&start.at);
     if started.is_err() {
