@@ -441,6 +441,7 @@ impl Audit {
 pub fn audit(
     transcript: &Path,
     verification: &crate::transcript::Verification,
+    bytes: Option<&[u8]>,
     script: Option<&Path>,
     certs: Option<&Path>,
 ) -> Result<Audit, AuditError> {
@@ -466,18 +467,27 @@ pub fn audit(
     let Some(start) = &v.start else {
         return Ok(audit);
     };
-    let bytes = std::fs::read(transcript).map_err(|source| AuditError::Read {
-        path: transcript.to_path_buf(),
-        source,
-    })?;
+    // A caller that already holds the verified bytes passes them; otherwise they are
+    // read here.
+    let read;
+    let bytes = match bytes {
+        Some(b) => b,
+        None => {
+            read = std::fs::read(transcript).map_err(|source| AuditError::Read {
+                path: transcript.to_path_buf(),
+                source,
+            })?;
+            &read[..]
+        }
+    };
     let required = trust.required.as_deref();
     // The bytes checked must be the ones whose chain was verified.
     let checked = if v
         .head
         .as_deref()
-        .is_some_and(|h| is_transcript(&bytes, v.records, h))
+        .is_some_and(|h| is_transcript(bytes, v.records, h))
     {
-        &bytes[..]
+        bytes
     } else if v.verdict != crate::transcript::Verdict::Intact {
         &[]
     } else {

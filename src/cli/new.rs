@@ -5,10 +5,10 @@
 //! (typically certificates not yet in place: the problems say which); 2 nothing written
 //! (unknown template, a bad `--set`, an existing output file).
 
-use std::io::Write;
 use std::path::Path;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::report::output::OutputError;
 use crate::script::{self, ScriptError};
 use crate::templates::{Catalogue, TemplateError, VarType};
 
@@ -79,22 +79,14 @@ pub fn new(
             return EXIT_USAGE;
         }
     };
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(output)
-        .and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        });
-    if let Err(e) = written {
-        let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
-            "keyrite new never overwrites a script; choose another file name or remove the old one"
-        } else {
-            "check that the folder exists and is writable"
+    if let Err(e) = crate::report::output::write_new(output, text.as_bytes()) {
+        let hint = match e {
+            OutputError::Exists { .. } => {
+                "keyrite new never overwrites a script; choose another file name or remove the old one"
+            }
+            OutputError::Io { .. } => "check that the folder exists and is writable",
         };
-        eprintln!("error: cannot write {}: {e}", output.display());
-        eprintln!("  hint: {hint}");
+        report(&e, Some(hint));
         return EXIT_USAGE;
     }
     println!("wrote {} from template `{template}`", output.display());

@@ -30,7 +30,6 @@ pub fn report(
                 ReportError::TooLarge { .. } | ReportError::NotTranscript { .. } => {
                     "a transcript is the .jsonl file `keyrite run` writes under records/"
                 }
-                ReportError::Changed { .. } => "something is writing the file; report it again when nothing is",
                 ReportError::Script { .. } | ReportError::Audit(AuditError::Script(_)) => {
                     "check the path given with --script"
                 }

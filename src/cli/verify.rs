@@ -49,7 +49,7 @@ pub(super) fn verify(
             return EXIT_USAGE;
         }
     };
-    let audit = match signatures::audit(transcript, &v, script, certs) {
+    let audit = match signatures::audit(transcript, &v, None, script, certs) {
         Ok(a) => a,
         Err(e @ AuditError::Script(_)) => {
             report(&e, Some("check the path given with --script"));

@@ -75,6 +75,18 @@ pub struct FieldKey {
     pub field: FieldName,
 }
 
+impl FieldKey {
+    /// The key of answer `field` (a constant such as `key_file` or `policy`) about `item`
+    /// (a role or a storage item).
+    pub fn of_item(item: &str, field: &'static str) -> FieldKey {
+        FieldKey {
+            item: Some(item.to_string()),
+            // Invariant: callers pass constant names in the field-name form (`key_file`).
+            field: FieldName::parse(field).expect("a constant field name is valid"),
+        }
+    }
+}
+
 impl std::fmt::Display for FieldKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.item {

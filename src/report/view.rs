@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::phrase;
 use crate::signatures::{self, Audit, AuditError};
-use crate::transcript::{sha256_hex, verify_file, Verdict, Verification, RESERVED_FIELDS};
+use crate::transcript::{sha256_hex, verify_reader_with, Verdict, Verification, RESERVED_FIELDS};
 
 /// Largest transcript reported: a real ceremony's is tens of kilobytes.
 pub const MAX_TRANSCRIPT_BYTES: u64 = 64 << 20;
@@ -52,12 +52,6 @@ pub enum ReportError {
         path: PathBuf,
         /// What is wrong with its start.
         reason: String,
-    },
-    /// The file changed between its verification and its reading.
-    #[error("{path} changed while it was being reported; report it again")]
-    Changed {
-        /// The file.
-        path: PathBuf,
     },
     /// The script given with `--script` could not be read.
     #[error("cannot read the script {path}")]
@@ -435,7 +429,14 @@ impl ReportView {
                 }
             })?)),
         };
-        let v = verify_file(path, script_sha256.as_deref()).map_err(read)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_TRANSCRIPT_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read)?;
+        // The bytes verified are the bytes reported and the bytes whose signatures are
+        // checked: the file is read once.
+        let v =
+            verify_reader_with(path, &bytes[..], script_sha256.as_deref(), |_| {}).map_err(read)?;
         if v.start.is_none() {
             let reason = v
                 .findings
@@ -446,17 +447,7 @@ impl ReportView {
                 reason,
             });
         }
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_TRANSCRIPT_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(read)?;
         let lines = complete_lines(&bytes);
-        let same = lines.len() as u64 == v.records && lines.last().map(|l| sha256_hex(l)) == v.head;
-        if !same {
-            return Err(ReportError::Changed {
-                path: path.to_path_buf(),
-            });
-        }
         let records: Vec<Map<String, Value>> = lines
             .iter()
             .filter_map(|l| match serde_json::from_slice(l) {
@@ -464,7 +455,7 @@ impl ReportView {
                 _ => None,
             })
             .collect();
-        let audit = signatures::audit(path, &v, script, certs)?;
+        let audit = signatures::audit(path, &v, Some(&bytes), script, certs)?;
         let script_check = script.zip(script_sha256).map(|(p, sha256)| ScriptCheck {
             path: p.display().to_string(),
             matches: v.start.as_ref().is_some_and(|s| s.script_sha256 == sha256),

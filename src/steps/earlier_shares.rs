@@ -6,7 +6,7 @@
 //! Only intact, completed transcripts count; the running ceremony's own transcript is
 //! incomplete and so never counts for itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::records::{scan, UtcTime};
 
@@ -29,8 +29,6 @@ pub struct LiveShare {
     pub location: Vec<(String, String)>,
     /// The ceremony that placed it.
     pub ceremony: String,
-    /// Its transcript, relative to the records folder.
-    pub transcript: PathBuf,
 }
 
 /// The live shares of the secret with master fingerprint `fingerprint`, in identifier,
@@ -64,7 +62,8 @@ pub fn live_shares(records: &Path, fingerprint: &str) -> Result<Vec<LiveShare>, 
     let Some(secret) = registry.secret(fingerprint) else {
         return Ok(Vec::new());
     };
-    let mut live: Vec<LiveShare> = secret
+    // The registry keeps shares in identifier, group and member order.
+    let live: Vec<LiveShare> = secret
         .live_shares()
         .map(|s| LiveShare {
             digest: s.digest.clone(),
@@ -86,9 +85,7 @@ pub fn live_shares(records: &Path, fingerprint: &str) -> Result<Vec<LiveShare>, 
                 .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
                 .collect(),
             ceremony: s.placed.ceremony.clone(),
-            transcript: PathBuf::from(&s.placed.transcript),
         })
         .collect();
-    live.sort_by_key(|s| (s.identifier, s.group, s.member));
     Ok(live)
 }

@@ -448,14 +448,6 @@ impl RecordStorage {
     }
 }
 
-fn field_key(item: &str, name: &str) -> FieldKey {
-    FieldKey {
-        item: Some(item.to_string()),
-        // Invariant: both names are lowercase words, valid field names.
-        field: FieldName::parse(name).unwrap_or_else(|_| unreachable!("`{name}` is a field name")),
-    }
-}
-
 /// Records a refused placement and asks the room what to do. `Ok(true)`: an exception
 /// was confirmed and recorded, store the item here; `Ok(false)`: ask for another place.
 fn refuse_or_except(
@@ -487,7 +479,7 @@ fn refuse_or_except(
     let confirmers: Vec<String> = policy.exceptions_by.iter().map(|r| r.to_string()).collect();
     let choice = cx.operator.ask_field(
         &cx.view,
-        &field_key(item, CHOICE_FIELD),
+        &FieldKey::of_item(item, CHOICE_FIELD),
         &format!(
             "{item}: type `{ANOTHER}` to give another place, or `{EXCEPTION}` to record an exception that {} confirm",
             confirmers.join(" and ")
@@ -513,7 +505,7 @@ fn refuse_or_except(
         }
     }
     let reason = cx.ask_value(
-        &field_key(item, REASON_FIELD),
+        &FieldKey::of_item(item, REASON_FIELD),
         &format!("{item}: why is this exception needed? (it goes into the signed record)"),
     )?;
     let statement = format!(

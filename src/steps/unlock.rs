@@ -17,7 +17,7 @@ use super::files::existing_file;
 use super::StepError;
 use crate::operator::{FieldKey, Operator, RoleView, SecretAsk, SecretKind, StepView};
 use crate::pgp::{PgpError, SecretKey};
-use crate::script::types::{FieldName, RoleId};
+use crate::script::types::RoleId;
 use crate::script::Script;
 
 /// What unlocking needs: the script (for the role's certificate), the front end, and
@@ -62,11 +62,7 @@ pub enum KeyChoice {
 
 /// A field key for `role`'s answer `field` (`key_file`, `share_file`, ...).
 pub fn role_field(role: &RoleId, field: &'static str) -> FieldKey {
-    FieldKey {
-        item: Some(role.to_string()),
-        // Invariant: callers pass constant names in the field-name form (`key_file`).
-        field: FieldName::parse(field).expect("a constant field name is valid"),
-    }
+    FieldKey::of_item(role.as_str(), field)
 }
 
 /// Asks `role` for their key file (or [`OUTSIDE`], when `outside_ok`) and unlocks it,

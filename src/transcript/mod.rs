@@ -19,8 +19,8 @@ pub mod verify;
 pub mod writer;
 
 pub use verify::{
-    verify_file, verify_file_with, Finding, RecordView, RoleFacts, StartFacts, Verdict,
-    Verification,
+    verify_file, verify_file_with, verify_reader_with, Finding, RecordView, RoleFacts, StartFacts,
+    Verdict, Verification,
 };
 pub use writer::{TranscriptError, Writer};
 

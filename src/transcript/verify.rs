@@ -305,10 +305,25 @@ pub fn verify_file(path: &Path, script_sha256: Option<&str>) -> std::io::Result<
 pub fn verify_file_with(
     path: &Path,
     script_sha256: Option<&str>,
-    mut visit: impl FnMut(&RecordView<'_>),
+    visit: impl FnMut(&RecordView<'_>),
 ) -> std::io::Result<Verification> {
     let file = File::open(path)?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    verify_reader_with(
+        path,
+        BufReader::with_capacity(1 << 20, file),
+        script_sha256,
+        visit,
+    )
+}
+
+/// [`verify_file_with`] over bytes already read from `path` (a reader that holds the
+/// whole file), so that what is verified is exactly what the caller goes on to use.
+pub fn verify_reader_with(
+    path: &Path,
+    mut reader: impl BufRead,
+    script_sha256: Option<&str>,
+    mut visit: impl FnMut(&RecordView<'_>),
+) -> std::io::Result<Verification> {
     let mut v = Verification {
         path: path.to_path_buf(),
         verdict: Verdict::Intact,
