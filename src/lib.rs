@@ -8,11 +8,13 @@
 pub mod cli;
 pub mod device;
 pub mod engine;
+pub mod fs;
 pub mod hygiene;
 pub mod operator;
 pub mod pgp;
 pub mod records;
 pub mod report;
+pub mod sanitize;
 pub mod script;
 pub mod signatures;
 pub mod slip39;

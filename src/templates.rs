@@ -24,6 +24,8 @@ use crate::script::types::{Interval, MasterFingerprint};
 
 /// The catalogue file, under `ceremonies/`.
 pub const CATALOGUE: &str = "templates.yaml";
+/// Largest template file read from a `--templates` folder: far above any real one.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 
 /// The built-in files of `templates/ceremonies/`, by name.
 const BUILTIN: &[(&str, &str)] = &[
@@ -206,7 +208,7 @@ fn read_dir_files(dir: &Path) -> Result<BTreeMap<String, String>, TemplateError>
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".j2") || name == CATALOGUE {
-            let text = std::fs::read_to_string(&path)
+            let text = crate::fs::read_text_bounded(&path, MAX_TEMPLATE_BYTES)
                 .map_err(|source| TemplateError::Read { path, source })?;
             files.insert(name, text);
         }
@@ -378,7 +380,9 @@ fn check_value(var: &Var, value: &str) -> Result<serde_json::Value, String> {
     let value = value.trim();
     match &var.kind {
         VarType::Text => {
-            if value.is_empty() || value.chars().any(char::is_control) || value.len() > 200 {
+            if let Err(e) = crate::sanitize::check_line(value) {
+                Err(e.to_string())
+            } else if value.is_empty() || value.len() > 200 {
                 Err("give one line of text, 1 to 200 characters".to_string())
             } else {
                 Ok(value.into())
@@ -405,8 +409,11 @@ fn check_value(var: &Var, value: &str) -> Result<serde_json::Value, String> {
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .collect();
-            if names.iter().any(|n| n.chars().any(char::is_control)) {
-                Err("names are visible text, separated by commas".to_string())
+            if let Some(e) = names
+                .iter()
+                .find_map(|n| crate::sanitize::check_line(n).err())
+            {
+                Err(format!("{e}; names are visible text, separated by commas"))
             } else {
                 Ok(names.into())
             }

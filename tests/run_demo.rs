@@ -273,3 +273,112 @@ fn plain_mode_refuses_to_show_a_share_into_a_pipe() {
     assert_eq!(v["verdict"], "intact");
     assert_eq!(v["end"]["step"], "show");
 }
+
+#[test]
+fn typed_control_characters_are_refused_and_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().to_str().unwrap();
+    // An ESC sequence that would clear the screen, pasted into the room field; a
+    // right-to-left override in the seal; then the abort reason with a BEL.
+    let input = "AE\nBE\nDE\nRoom\u{1b}[2J 4\nRoom 4\nTB\u{202e}-1\nTB-1\n:abort\nfire\u{7} alarm\nfire alarm\n";
+    let out = run(
+        &["run", "tests/data/room-check.yaml", "--records", records],
+        Some(input),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("! character U+001B (ESC) at position 5 is a control character"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("! character U+202E (bidirectional control) at position 3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("! character U+0007 (BEL) at position 5"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}') && !stdout.contains('\u{7}'),
+        "a typed control reached the terminal: {stdout:?}"
+    );
+    let (_, v) = verify_json(&only_transcript(dir.path(), "room-check"), None);
+    assert_eq!(v["end"]["reason"], "fire alarm");
+    let transcript = std::fs::read_to_string(only_transcript(dir.path(), "room-check")).unwrap();
+    assert!(transcript.contains("\"Room 4\"") && transcript.contains("\"TB-1\""));
+    assert!(!transcript.contains("\\u001b") && !transcript.contains('\u{202e}'));
+}
+
+#[test]
+fn pipes_devices_and_folders_are_refused_at_once_where_a_file_is_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("script.yaml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.to_str().unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["check", fifo],
+            "not a regular file: it is a named pipe (FIFO)",
+        ),
+        (
+            &["check", "/dev/zero"],
+            "not a regular file: it is a device",
+        ),
+        (&["check", folder], "not a regular file: it is a directory"),
+        (
+            &["print", "/dev/zero"],
+            "not a regular file: it is a device",
+        ),
+        (
+            &["report", fifo],
+            "not a regular file: it is a named pipe (FIFO)",
+        ),
+        (
+            &["run", "tests/data/room-check.yaml", "--answers", fifo],
+            "not a regular file: it is a named pipe (FIFO)",
+        ),
+        (
+            &[
+                "run",
+                "tests/data/room-check.yaml",
+                "--answers",
+                "/dev/zero",
+            ],
+            "not a regular file: it is a device",
+        ),
+    ];
+    for (args, message) in cases {
+        // A FIFO without a writer would block an ordinary open forever; the timeout
+        // turns such a hang into a failure instead of a stuck test run.
+        let out = run_with_timeout(args, std::time::Duration::from_secs(20));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+/// Runs keyrite with no input and kills it after `limit`, so a hang fails the test.
+fn run_with_timeout(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = common::keyrite()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("keyrite {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}

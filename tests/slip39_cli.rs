@@ -755,3 +755,29 @@ fn on_a_terminal_the_passphrase_is_not_echoed() {
         "{screen}"
     );
 }
+
+#[test]
+fn endless_standard_input_is_refused_not_read_into_memory() {
+    // /dev/zero never ends a line: the line bound must stop it at once.
+    let zeros = std::fs::File::open("/dev/zero").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .args(["slip39", "recover", "--allow-pipe"])
+        .stdin(zeros)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("a line of input is longer than 4096 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Endless short lines (`yes`) end at the line-count bound.
+    let lines = "abandon\n".repeat(2_500);
+    let out = keyrite(&["slip39", "recover", "--allow-pipe"], &lines);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("more than 2000 lines were read"),
+        "{}",
+        text(&out.stderr)
+    );
+}

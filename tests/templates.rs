@@ -459,6 +459,30 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
         "nothing is written on a bad --set"
     );
 
+    // A value with an escape sequence would reach every screen the script shows.
+    for value in ["title=Genesis\u{1b}[2J", "officer=Alice\u{202e}Example"] {
+        let bad = keyrite(
+            dir.path(),
+            &[
+                "new",
+                "--template",
+                "genesis",
+                "--set",
+                value,
+                "-o",
+                "x.yaml",
+            ],
+        );
+        let err = text(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{err}");
+        assert!(err.contains("is a control character"), "{err}");
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+            "{err:?}"
+        );
+        assert!(!dir.path().join("x.yaml").exists());
+    }
+
     let list = keyrite(dir.path(), &["new", "--list"]);
     assert_eq!(list.status.code(), Some(0));
     for name in [

@@ -3,24 +3,25 @@
 use std::path::{Path, PathBuf};
 
 use super::{report, EXIT_OK, EXIT_USAGE};
+use crate::sanitize::{for_terminal, line_for_terminal};
 use crate::script::de::Problem;
 use crate::script::{self, ScriptError};
 
 /// Prints problems as `file:line:col: error: message` with an indented hint.
 pub fn print_problems(path: &Path, problems: &[Problem]) {
+    let path = line_for_terminal(&path.display().to_string()).into_owned();
     for p in problems {
         match p.pos {
             Some(pos) => eprintln!(
-                "{}:{}:{}: error: {}",
-                path.display(),
+                "{path}:{}:{}: error: {}",
                 pos.line,
                 pos.col,
-                p.message
+                for_terminal(&p.message)
             ),
-            None => eprintln!("{}: error: {}", path.display(), p.message),
+            None => eprintln!("{path}: error: {}", for_terminal(&p.message)),
         }
         if let Some(hint) = &p.hint {
-            eprintln!("  hint: {hint}");
+            eprintln!("  hint: {}", for_terminal(hint));
         }
     }
 }
@@ -31,7 +32,7 @@ pub(super) fn check(scripts: &[PathBuf]) -> i32 {
         match script::load(path) {
             Ok(s) => println!(
                 "{}: ok: `{}`, {} role{}, {} step{}",
-                path.display(),
+                line_for_terminal(&path.display().to_string()),
                 s.id,
                 s.roles.len(),
                 if s.roles.len() == 1 { "" } else { "s" },
@@ -42,7 +43,7 @@ pub(super) fn check(scripts: &[PathBuf]) -> i32 {
                 print_problems(&path, &problems);
                 eprintln!(
                     "{}: {} problem{} found",
-                    path.display(),
+                    line_for_terminal(&path.display().to_string()),
                     problems.len(),
                     if problems.len() == 1 { "" } else { "s" }
                 );

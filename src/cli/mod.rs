@@ -179,14 +179,16 @@ pub enum Format {
 
 /// Prints an error with its causes and an optional hint to standard error.
 pub fn report(error: &dyn std::error::Error, hint: Option<&str>) {
-    eprintln!("error: {error}");
+    // Errors quote paths and values from files and people: made terminal-safe.
+    let safe = |text: String| crate::sanitize::for_terminal(&text).into_owned();
+    eprintln!("error: {}", safe(error.to_string()));
     let mut source = error.source();
     while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", safe(cause.to_string()));
         source = cause.source();
     }
     if let Some(hint) = hint {
-        eprintln!("  hint: {hint}");
+        eprintln!("  hint: {}", safe(hint.to_string()));
     }
 }
 

@@ -85,8 +85,15 @@ pub(super) fn write_output<S: Serialize>(
     };
     match output {
         None => {
-            use std::io::Write;
+            use std::io::{IsTerminal, Write};
             let mut stdout = std::io::stdout().lock();
+            // Layouts are escaped for their format, not for a terminal: on a terminal, a
+            // control character from a transcript is shown as a visible escape.
+            let text = if stdout.is_terminal() {
+                crate::sanitize::for_terminal(&text).into_owned()
+            } else {
+                text
+            };
             if let Err(e) = stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())

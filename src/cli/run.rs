@@ -1,5 +1,6 @@
 //! `keyrite run`: check the script, pick the front end, run the ceremony.
 
+use crate::sanitize::{for_terminal, line_for_terminal};
 use std::path::Path;
 
 use super::check::print_problems;
@@ -102,7 +103,7 @@ pub(super) fn run(
 
 /// Prints how the ceremony ended and returns the exit code.
 fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
-    let path = outcome.transcript.display();
+    let path = line_for_terminal(&outcome.transcript.display().to_string()).into_owned();
     let head = &outcome.head.hash;
     match &outcome.end {
         End::Completed => {
@@ -113,7 +114,7 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
                 match &s.result {
                     Ok(file) => println!("signed by {} into {}", s.role, file.display()),
                     Err(why) => {
-                        eprintln!("not signed by {}: {why}", s.role);
+                        eprintln!("not signed by {}: {}", s.role, for_terminal(why));
                         unsigned.push(s.role.to_string());
                     }
                 }
@@ -139,12 +140,15 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
             let at = step
                 .as_ref()
                 .map_or_else(String::new, |s| format!(" at step `{s}`"));
-            eprintln!("aborted{at}: {reason}");
+            eprintln!("aborted{at}: {}", for_terminal(reason));
             eprintln!("the transcript {path} records the abort (head {head})");
             EXIT_FAILED
         }
         End::Failed { step, error } => {
-            eprintln!("error: step `{step}` could not go on: {error}");
+            eprintln!(
+                "error: step `{step}` could not go on: {}",
+                for_terminal(&error.to_string())
+            );
             eprintln!("  hint: the transcript {path} records the failure; fix the cause and run the ceremony again");
             EXIT_FAILED
         }

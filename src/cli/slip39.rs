@@ -585,6 +585,8 @@ enum RecoverError {
     EndOfPassphrase,
     #[error("cannot read standard input")]
     Read(#[source] io::Error),
+    #[error("more than {MAX_SHARE_LINES} lines were read without completing the recovery")]
+    TooManyLines,
     #[error("cannot write the prompts and status")]
     Write(#[source] io::Error),
 }
@@ -597,6 +599,9 @@ impl RecoverError {
             }
             RecoverError::EndOfPassphrase => "with -p, enter the passphrase twice after the shares",
             RecoverError::Read(_) | RecoverError::Write(_) => "nothing was recovered",
+            RecoverError::TooManyLines => {
+                "a recovery needs at most 256 shares; is standard input the right file? nothing was recovered"
+            }
         }
     }
 }
@@ -626,15 +631,14 @@ fn where_it_got(accepted: usize, progress: &CollectProgress) -> String {
     )
 }
 
-/// Reads one line without its line ending into a zeroizing buffer; `None` at the end.
+/// Most lines `slip39 recover` reads (shares, blank and refused lines): a set has at most
+/// 16 groups of 16 shares, and a person retypes a few.
+const MAX_SHARE_LINES: u32 = 2_000;
+
+/// Reads one line (bounded) without its line ending into a zeroizing buffer; `None` at
+/// the end.
 pub(super) fn read_secret_line(input: &mut dyn BufRead) -> io::Result<Option<Zeroizing<String>>> {
-    let mut line = Zeroizing::new(String::with_capacity(1024));
-    if input.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let end = line.trim_end_matches(['\n', '\r']).len();
-    line.truncate(end);
-    Ok(Some(line))
+    crate::fs::read_line_limited(input)
 }
 
 /// One passphrase entry, hidden when stdin is a terminal. As the reference's `getpass`,
@@ -700,7 +704,12 @@ fn collect_shares(input: &mut dyn BufRead, chat: &mut dyn Write) -> Result<Enter
     let mut collector = Collector::new();
     let mut info: Option<ShareInfo> = None;
     let mut progress = collector.progress();
+    let mut lines = 0u32;
     loop {
+        lines += 1;
+        if lines > MAX_SHARE_LINES {
+            return Err(RecoverError::TooManyLines);
+        }
         write!(chat, "Enter a recovery share: ")
             .and_then(|()| chat.flush())
             .map_err(RecoverError::Write)?;

@@ -52,7 +52,9 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
             }
         }
     } else {
-        terminal_safe(&render(&registry))
+        // Names and typed values come from transcripts, and a hostile one must not be
+        // able to move the cursor, retitle the terminal or show a seal reversed.
+        crate::sanitize::for_terminal(&render(&registry)).into_owned()
     };
     // A closed pipe (`| head`) is not an error worth a panic; the exit code still tells.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -61,23 +63,6 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-/// The text with control characters (other than newlines) and bidirectional overrides
-/// replaced by U+FFFD: names and typed values come from transcripts, and a hostile one
-/// must not be able to move the cursor, retitle the terminal or show a seal reversed.
-fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' => c,
-            c if c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}') =>
-            {
-                '\u{FFFD}'
-            }
-            c => c,
-        })
-        .collect()
 }
 
 /// Rows of cells printed in columns, each as wide as its widest cell.

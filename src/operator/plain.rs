@@ -64,6 +64,11 @@ pub fn format_words(words: &str) -> Zeroizing<String> {
     out
 }
 
+/// Text from the script, a file or a person, made safe for the terminal.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::for_terminal(text)
+}
+
 impl<R: BufRead, W: Write> Plain<R, W> {
     /// Prompts on `output`, reads lines from `input`. `secret_screen` says whether
     /// `output` is a terminal on which a secret may be shown.
@@ -85,16 +90,12 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
         write!(self.output, "{prompt}> ")?;
         self.output.flush()?;
-        // Pre-sized so that a typed secret is not left behind in a freed smaller buffer.
-        let mut line = Zeroizing::new(String::with_capacity(4096));
-        if self.input.read_line(&mut line)? == 0 {
+        let Some(line) = crate::fs::read_line_limited(&mut self.input)? else {
             writeln!(self.output)?;
             return Err(OperatorError::Aborted {
                 reason: "input ended before the ceremony finished".to_string(),
             });
-        }
-        let len = line.trim_end_matches(['\n', '\r']).len();
-        line.truncate(len);
+        };
         if line.trim() == ABORT_WORD {
             return Err(self.abort_reason()?);
         }
@@ -105,13 +106,16 @@ impl<R: BufRead, W: Write> Plain<R, W> {
         loop {
             write!(self.output, "  reason for aborting the ceremony> ")?;
             self.output.flush()?;
-            let mut line = String::new();
-            if self.input.read_line(&mut line)? == 0 {
+            let Some(line) = crate::fs::read_line_limited(&mut self.input)? else {
                 return Ok(OperatorError::Aborted {
                     reason: "aborted; input ended before a reason was given".to_string(),
                 });
-            }
+            };
             let reason = line.trim();
+            if let Err(e) = crate::sanitize::check_line(reason) {
+                writeln!(self.output, "  ! {e}")?;
+                continue;
+            }
             if !reason.is_empty() {
                 return Ok(OperatorError::Aborted {
                     reason: reason.to_string(),
@@ -131,9 +135,13 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     ) -> Result<T, OperatorError> {
         loop {
             let line = self.read_line(prompt)?;
+            if let Err(e) = crate::sanitize::check_line(&line) {
+                writeln!(self.output, "  ! {e}")?;
+                continue;
+            }
             match parse(&line) {
                 Ok(v) => return Ok(v),
-                Err(e) => writeln!(self.output, "  ! {e}")?,
+                Err(e) => writeln!(self.output, "  ! {}", shown(&e))?,
             }
         }
     }
@@ -146,12 +154,15 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
 
     fn begin_step(&mut self, step: &StepView<'_>) -> Result<(), OperatorError> {
         if let Some(intro) = self.intro.take() {
-            writeln!(self.output, "{intro}")?;
+            writeln!(self.output, "{}", shown(&intro))?;
         }
         writeln!(
             self.output,
             "\n[{}/{}] {} ({})",
-            step.number, step.total, step.title, step.id
+            step.number,
+            step.total,
+            shown(step.title),
+            step.id
         )?;
         Ok(())
     }
@@ -164,14 +175,16 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
     ) -> Result<Initials, OperatorError> {
         writeln!(
             self.output,
-            "  {} ({}), confirm: {statement}",
-            role.name, role.id
+            "  {} ({}), confirm: {}",
+            shown(role.name),
+            role.id,
+            shown(statement)
         )?;
-        self.ask_valid(&format!("  {} initials", role.name), Initials::parse)
+        self.ask_valid(&format!("  {} initials", shown(role.name)), Initials::parse)
     }
 
     fn acknowledge(&mut self, _step: &StepView<'_>, text: &str) -> Result<(), OperatorError> {
-        for line in text.lines() {
+        for line in shown(text).lines() {
             writeln!(self.output, "  {line}")?;
         }
         self.read_line("  press Enter to acknowledge").map(|_| ())
@@ -184,7 +197,7 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
         label: &str,
         validate: Validator<'_>,
     ) -> Result<String, OperatorError> {
-        self.ask_valid(&format!("  {label}"), |s| {
+        self.ask_valid(&format!("  {}", shown(label)), |s| {
             validate(s).map(|()| s.trim().to_string())
         })
     }
@@ -199,7 +212,7 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
                 reason: "standard output is not a terminal, and a share must never go into a pipe or a file".to_string(),
             });
         }
-        let who = format!("{} ({})", view.holder.name, view.holder.id);
+        let who = format!("{} ({})", shown(view.holder.name), view.holder.id);
         writeln!(
             self.output,
             "  The next screen is for {who} only. Everyone else, please look away."
@@ -213,7 +226,7 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
                 self.output,
                 "SECRET: for {who} only. Everyone else, look away.\n"
             )?;
-            writeln!(self.output, "{}\n", view.caption)?;
+            writeln!(self.output, "{}\n", shown(&view.caption))?;
             self.output
                 .write_all(format_words(view.words.expose_secret()).as_bytes())?;
             writeln!(self.output, "\nWrite every word down, in order. The first four letters (capitals) are enough on steel.")?;
@@ -234,16 +247,20 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
         loop {
             let line = {
                 let _echo = crate::hygiene::EchoOff::stdin();
-                self.read_line(&format!("  {}", ask.prompt))?
+                self.read_line(&format!("  {}", shown(&ask.prompt)))?
             };
+            if let Err(e) = crate::sanitize::check_line(&line) {
+                writeln!(self.output, "  ! {e}")?;
+                continue;
+            }
             match validate(&line) {
                 Ok(()) => return Ok(line),
-                Err(e) => writeln!(self.output, "  ! {e}")?,
+                Err(e) => writeln!(self.output, "  ! {}", shown(&e))?,
             }
         }
     }
 
     fn inform(&mut self, _step: &StepView<'_>, message: &str) {
-        let _ = writeln!(self.output, "  {message}");
+        let _ = writeln!(self.output, "  {}", shown(message));
     }
 }

@@ -123,9 +123,21 @@ impl Certificate {
     }
 }
 
-/// Reads a whole file, mapping errors to [`PgpError::Io`].
+/// Largest certificate or key file read: a key with thousands of third-party
+/// signatures is a few megabytes.
+pub const MAX_KEY_FILE: u64 = 16 << 20;
+
+/// Reads a whole regular file within [`MAX_KEY_FILE`], mapping errors to [`PgpError::Io`].
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, PgpError> {
-    std::fs::read(path).map_err(|source| PgpError::Io {
+    crate::fs::read_bounded(path, MAX_KEY_FILE).map_err(|source| PgpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// [`read_file`] for a file that may hold unprotected secret keys: wiped on drop.
+pub(crate) fn read_secret_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, PgpError> {
+    crate::fs::read_secret_bounded(path, MAX_KEY_FILE).map_err(|source| PgpError::Io {
         path: path.to_path_buf(),
         source,
     })

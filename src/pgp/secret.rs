@@ -26,7 +26,7 @@ use openpgp::packet::Key;
 use openpgp::Cert;
 use sequoia_openpgp as openpgp;
 
-use super::cert::{parse_one_cert, read_file, Certificate};
+use super::cert::{parse_one_cert, read_secret_file, Certificate};
 use super::error::PgpError;
 
 /// An unlocked OpenPGP secret key (v4).
@@ -54,7 +54,7 @@ impl SecretKey {
     pub fn load(path: impl AsRef<Path>, passphrase: Option<&str>) -> Result<SecretKey, PgpError> {
         let path = path.as_ref();
         // An unprotected secret key file is secret material itself.
-        let bytes = zeroize::Zeroizing::new(read_file(path)?);
+        let bytes = read_secret_file(path)?;
         Self::parse(&bytes, path, passphrase)
     }
 
@@ -67,7 +67,7 @@ impl SecretKey {
     /// caller can prompt before [`SecretKey::load`]. Unreadable or invalid files give
     /// `false`: `load` then reports what is wrong.
     pub fn needs_passphrase(path: impl AsRef<Path>) -> bool {
-        let Ok(bytes) = std::fs::read(path.as_ref()).map(zeroize::Zeroizing::new) else {
+        let Ok(bytes) = read_secret_file(path.as_ref()) else {
             return false;
         };
         let Ok(cert) = parse_one_cert(&bytes, path.as_ref()) else {

@@ -212,7 +212,7 @@ fn load(folder: &Path, name: &str) -> Result<String, Error> {
             format!("`{name}` is not a file name in the layout folder"),
         ));
     }
-    let file = match std::fs::File::open(&path) {
+    let file = match crate::fs::open_regular(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
         Err(e) => {
@@ -264,7 +264,10 @@ fn describe(e: &Error) -> String {
 /// table cells are backslash-escaped, and line breaks become `<br>`, so the text stays
 /// in its table cell or line whatever it holds.
 pub fn escape_markdown(text: &str) -> String {
-    let text = text.trim_end_matches(['\n', '\r']);
+    // Controls become visible escapes first (the same as on a terminal), so a transcript
+    // cannot hide text in a rendered or printed report either.
+    let text = text.trim_end_matches(['\n', '\r']).replace("\r\n", "\n");
+    let text = crate::sanitize::for_terminal(&text);
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.chars().peekable();
     let mut previous = ' ';
@@ -303,7 +306,8 @@ mod tests {
             escape_markdown("<script>*x*</script>"),
             "\\<script\\>\\*x\\*\\</script\\>"
         );
-        assert_eq!(escape_markdown("a\u{7}b"), "a b");
+        // A control shows as a visible escape; its backslash is escaped for Markdown.
+        assert_eq!(escape_markdown("a\u{7}b\u{202e}"), "a\\\\x07b\\\\u{202e}");
         assert_eq!(escape_markdown("TB-004217"), "TB-004217");
         assert_eq!(escape_markdown("laptop_bag_seal"), "laptop_bag_seal");
         assert_eq!(escape_markdown("_x_ a_ _b"), "\\_x\\_ a\\_ \\_b");

@@ -12,7 +12,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -413,26 +412,26 @@ impl ReportView {
             path: path.to_path_buf(),
             source,
         };
-        let size = std::fs::metadata(path).map_err(read)?.len();
-        if size > MAX_TRANSCRIPT_BYTES {
-            return Err(ReportError::TooLarge {
-                path: path.to_path_buf(),
-                size,
-            });
-        }
         let script_sha256 = match script {
             None => None,
-            Some(s) => Some(sha256_hex(&std::fs::read(s).map_err(|source| {
-                ReportError::Script {
+            Some(s) => Some(sha256_hex(
+                &crate::fs::read_bounded(s, crate::script::yaml::Budget::SCRIPT.max_bytes as u64)
+                    .map_err(|source| ReportError::Script {
                     path: s.to_path_buf(),
                     source,
-                }
-            })?)),
+                })?,
+            )),
         };
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_TRANSCRIPT_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(read)?;
+        let bytes = match crate::fs::read_bounded(path, MAX_TRANSCRIPT_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(ReportError::TooLarge {
+                    path: path.to_path_buf(),
+                    size: std::fs::metadata(path).map_or(MAX_TRANSCRIPT_BYTES + 1, |m| m.len()),
+                })
+            }
+            Err(e) => return Err(read(e)),
+        };
         // The bytes verified are the bytes reported and the bytes whose signatures are
         // checked: the file is read once.
         let v =

@@ -225,7 +225,7 @@ impl<'a> NodeDe<'a> {
         match &self.node.kind {
             NodeKind::Scalar(_, _) if self.node.is_null() => Err(DeError::at(
                 self.node.pos,
-                format!("expected {what}, found nothing"),
+                format!("expected {what}, found {}", self.node.describe()),
             )),
             NodeKind::Scalar(s, _) => Ok(s),
             NodeKind::Map(_) => Err(DeError::at(

@@ -16,7 +16,6 @@ pub mod schema;
 pub mod types;
 pub mod yaml;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -152,29 +151,27 @@ pub enum ScriptError {
     },
 }
 
-/// Reads at most `budget.max_bytes + 1` bytes, so a huge file is refused without being read.
+/// Reads a regular file within `budget.max_bytes`: a huge file is refused without being
+/// read, and a pipe or a device is refused without waiting on it.
 pub fn read_bounded(
     path: &Path,
     budget: Budget,
 ) -> std::io::Result<Result<Vec<u8>, yaml::LoadError>> {
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    let file = crate::fs::open_regular(path)?;
     let limit = budget.max_bytes as u64;
+    let size = file.metadata()?.len();
+    let too_large = |size| yaml::LoadError::TooLarge {
+        size,
+        max: budget.max_bytes,
+    };
     if size > limit {
-        return Ok(Err(yaml::LoadError::TooLarge {
-            size,
-            max: budget.max_bytes,
-        }));
+        return Ok(Err(too_large(size)));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Ok(Err(yaml::LoadError::TooLarge {
-            size: bytes.len() as u64,
-            max: budget.max_bytes,
-        }));
+    match crate::fs::read_limited(file, limit) {
+        Ok(bytes) => Ok(Ok(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Ok(Err(too_large(limit + 1))),
+        Err(e) => Err(e),
     }
-    Ok(Ok(bytes))
 }
 
 /// Reads, checks and resolves the script at `path`.
@@ -571,7 +568,8 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
         }
         let cert = syntax.cert.and_then(|c| {
             let full = base.join(&c.value);
-            if full.is_file() {
+            let status = crate::fs::regular_file_status(&full);
+            if status.is_ok() {
                 return match load_cert(&full) {
                     Ok(certificate) => Some(RoleCert {
                         path: full,
@@ -587,11 +585,18 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
                     }
                 };
             }
-            let what = if full.is_dir() { "is a folder, not a file" } else { "does not exist" };
-            push(
-                Problem::at(c.pos, format!("certificate `{}` for role `{id}` {what}", c.value))
-                    .hint(format!("paths are relative to the script's folder; looked for {}", full.display())),
-            );
+            let what = match status {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+                Err(e) if full.is_dir() => format!("is a folder, not a file ({e})"),
+                Err(e) => format!("cannot be used: {e}"),
+                Ok(()) => "cannot be read".to_string(),
+            };
+            let hint = if what == "does not exist" {
+                format!("paths are relative to the script's folder; looked for {}", full.display())
+            } else {
+                "give the path of the role's OpenPGP certificate file (`gpg --armor --export FINGERPRINT > officer.asc`)".to_string()
+            };
+            push(Problem::at(c.pos, format!("certificate `{}` for role `{id}` {what}", c.value)).hint(hint));
             ok = false;
             None
         });

@@ -58,6 +58,9 @@ pub struct Node {
     pub pos: Pos,
     /// What it holds.
     pub kind: NodeKind,
+    /// For a value left empty after its key (`title:` and nothing more), the key: messages
+    /// then name it, at the key's position, instead of pointing at the next line.
+    pub empty_value_of: Option<String>,
 }
 
 /// The three YAML node kinds.
@@ -80,7 +83,10 @@ impl Node {
     /// A short name of what the node is, for messages ("a list", "text `x`").
     pub fn describe(&self) -> String {
         match &self.kind {
-            NodeKind::Scalar(_, _) if self.is_null() => "nothing".to_string(),
+            NodeKind::Scalar(_, _) if self.is_null() => match &self.empty_value_of {
+                Some(key) => format!("nothing after `{key}:`"),
+                None => "nothing".to_string(),
+            },
             NodeKind::Scalar(s, _) => {
                 let shown: String = s.chars().take(40).collect();
                 let more = if s.chars().count() > 40 { "…" } else { "" };
@@ -145,6 +151,23 @@ pub enum LoadError {
         /// The first invalid byte.
         byte: u8,
     },
+    /// A character YAML does not allow in a file (a control character such as NUL or
+    /// ESC) or a bidirectional control that makes an editor show text out of order.
+    #[error("the file holds the character {}, which is not allowed anywhere in a script, not even in a comment", crate::sanitize::describe(*.character))]
+    Forbidden {
+        /// Where it is.
+        pos: Pos,
+        /// The character.
+        character: char,
+    },
+    /// A quoted text whose escapes (`"\e"`, `"\u001b"`) make a forbidden character.
+    #[error("this text makes the character {} with an escape; texts shown to the room must be printable", crate::sanitize::describe(*.character))]
+    ForbiddenEscape {
+        /// The text.
+        pos: Pos,
+        /// The character.
+        character: char,
+    },
     /// The file holds no YAML document (empty, or only comments).
     #[error("the file is empty: a script needs at least `keyrite: 1`, `id`, `title`, `roles` and `steps`")]
     Empty,
@@ -200,6 +223,8 @@ impl LoadError {
         match self {
             LoadError::TooLarge { .. } | LoadError::Empty => None,
             LoadError::NotUtf8 { pos, .. }
+            | LoadError::Forbidden { pos, .. }
+            | LoadError::ForbiddenEscape { pos, .. }
             | LoadError::Syntax { pos, .. }
             | LoadError::TooDeep { pos, .. }
             | LoadError::TooManyNodes { pos, .. }
@@ -219,6 +244,9 @@ impl LoadError {
                 Some("check indentation and quoting near this position; text containing `: ` or starting with `*`, `&`, `!`, `%` or `@` needs quotes")
             }
             LoadError::NotUtf8 { .. } => Some("save the file as UTF-8"),
+            LoadError::Forbidden { .. } => Some(
+                "what the room reviews must be what runs: remove the character (an editor may not show it; `cat -A` does)",
+            ),
             LoadError::TooLarge { .. } => Some("is this the right file? split very long ceremonies into several scripts"),
             LoadError::TooDeep { .. } => {
                 Some("ceremony scripts nest a few levels deep; this file is probably not a keyrite script")
@@ -227,6 +255,7 @@ impl LoadError {
                 "a ceremony script has a few thousand nodes; aliases that refer to aliases multiply (an \"alias bomb\"), so remove them",
             ),
             LoadError::Tag { .. } => Some("remove the tag; quote the value if it must stay text"),
+            LoadError::ForbiddenEscape { .. } => Some("remove the escape; a terminal would act on the character instead of showing it"),
             LoadError::UnknownAnchor { .. } => Some("define the anchor (`&name`) before using it (`*name`)"),
             _ => None,
         }
@@ -263,20 +292,45 @@ pub fn decode(bytes: &[u8], budget: Budget) -> Result<&str, LoadError> {
     }
     // A UTF-8 byte order mark is invisible in editors and means nothing in YAML.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         // The prefix is valid UTF-8 by definition of `valid_up_to`.
         let text = std::str::from_utf8(good).unwrap_or("");
-        let line = text.matches('\n').count() + 1;
-        let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, col) = crate::sanitize::position(text, text.len());
         LoadError::NotUtf8 {
-            pos: Pos {
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                col: u32::try_from(col).unwrap_or(u32::MAX),
-            },
+            pos: Pos { line, col },
             byte: bytes[e.valid_up_to()],
         }
-    })
+    })?;
+    // The parser stops at a NUL as if the file ended there, and would pass other
+    // controls into texts shown to the room: the file is refused whole, so the bytes
+    // hashed, the bytes reviewed and the steps run are the same.
+    if let Some((at, character)) = crate::sanitize::find_forbidden(text) {
+        let (line, col) = crate::sanitize::position(text, at);
+        return Err(LoadError::Forbidden {
+            pos: Pos { line, col },
+            character,
+        });
+    }
+    Ok(text)
+}
+
+/// The first tab in the indentation of a line at or after `near`'s line, or on the line
+/// before it: the scanner reports a tab where it gave up, often at the end of the line
+/// before, not where the tab is.
+fn first_tab_indent(text: &str, near: Pos) -> Option<Pos> {
+    let from = usize::try_from(near.line).unwrap_or(1).max(1);
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .take(3)
+        .find_map(|(i, line)| {
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            indent.find('\t').map(|at| Pos {
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                col: u32::try_from(at + 1).unwrap_or(u32::MAX),
+            })
+        })
 }
 
 /// A tag as it was written: `!!str` for the YAML core tags, `!name` for local ones.
@@ -319,6 +373,11 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                 }
             } else if e.info().contains("unknown anchor") {
                 LoadError::UnknownAnchor { pos }
+            } else if e.info().contains("tab") {
+                LoadError::Syntax {
+                    pos: first_tab_indent(text, pos).unwrap_or(pos),
+                    message: e.info().to_string(),
+                }
             } else {
                 LoadError::Syntax {
                     pos,
@@ -354,6 +413,9 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                         tag: tag_text(&tag),
                     });
                 }
+                if let Some((_, character)) = crate::sanitize::find_forbidden(&text) {
+                    return Err(LoadError::ForbiddenEscape { pos, character });
+                }
                 nodes += 1;
                 let style = match style {
                     TScalarStyle::Plain => ScalarStyle::Plain,
@@ -363,6 +425,7 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                     Node {
                         pos,
                         kind: NodeKind::Scalar(text, style),
+                        empty_value_of: None,
                     },
                     anchor,
                 ))
@@ -394,6 +457,7 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                     Node {
                         pos,
                         kind: NodeKind::Seq(items),
+                        empty_value_of: None,
                     },
                     anchor,
                 )),
@@ -404,6 +468,7 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                         Node {
                             pos,
                             kind: NodeKind::Map(entries),
+                            empty_value_of: None,
                         },
                         anchor,
                     ))
@@ -439,6 +504,14 @@ pub fn load(text: &str, budget: Budget) -> Result<Loaded, LoadError> {
                             .iter()
                             .find(|(e, _)| matches!(&e.kind, NodeKind::Scalar(s, _) if s == k))
                     });
+                    let mut node = node;
+                    // The parser places an empty value where the next token starts,
+                    // often on the next line; it belongs to its key.
+                    if matches!(&node.kind, NodeKind::Scalar(v, ScalarStyle::Plain) if v.is_empty())
+                    {
+                        node.pos = key.pos;
+                        node.empty_value_of.clone_from(&key_text);
+                    }
                     match (earlier, key_text) {
                         (Some((first, _)), Some(text)) => duplicates.push(DuplicateKey {
                             key: text,
@@ -534,7 +607,11 @@ mod tests {
     #[test]
     fn tabs_are_syntax_errors_with_position() {
         let e = load_str("a:\n\tb: 1\n").unwrap_err();
-        assert_eq!(e.pos(), Some(Pos { line: 2, col: 2 }));
+        assert_eq!(e.pos(), Some(Pos { line: 2, col: 1 }));
+        // The scanner gives up at the end of the line before; the tab is on line 10.
+        let text = "a:\n  b: 1\n  c: [x]\n\td: 2\n";
+        let e = load_str(text).unwrap_err();
+        assert_eq!(e.pos(), Some(Pos { line: 4, col: 1 }), "{e:?}");
         assert!(e.hint().unwrap().contains("spaces"));
     }
 

@@ -8,7 +8,7 @@
 //!   says the limit, before it is read into memory.
 //! - A read that may hold a secret returns zeroizing memory.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -57,37 +57,20 @@ pub fn existing_file(typed: &str) -> Result<PathBuf, String> {
     if typed.trim().is_empty() {
         return Err("type a file's path".to_string());
     }
-    match std::fs::metadata(&path) {
-        Ok(m) if m.is_file() => Ok(path),
-        Ok(_) => Err(format!("{} is not a file", path.display())),
+    match crate::fs::regular_file_status(&path) {
+        Ok(()) => Ok(path),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
 }
 
-/// Reads at most `limit` bytes of `path` into zeroizing memory; a larger file is refused.
+/// Reads at most `limit` bytes of the regular file `path` into zeroizing memory; a
+/// larger file, a pipe or a device is refused.
 pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Zeroizing<Vec<u8>>, String> {
-    let problem = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(problem)?;
-    let size = file.metadata().map_err(problem)?.len();
-    if size > limit {
-        return Err(format!(
-            "{} is {size} bytes, more than the {limit} bytes {what} may have",
+    crate::fs::read_secret_bounded(path, limit).map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => format!(
+            "{} is more than the {limit} bytes {what} may have",
             path.display()
-        ));
-    }
-    // Read straight into the final zeroizing buffer: no reallocation and no probe
-    // buffer on the stack, either of which would leave a copy behind.
-    let mut file = file;
-    let len = usize::try_from(size).map_err(|_| format!("{} is too large", path.display()))?;
-    let mut bytes = Zeroizing::new(vec![0u8; len]);
-    file.read_exact(&mut bytes).map_err(problem)?;
-    let mut more = [0u8; 1];
-    if file.read(&mut more).map_err(problem)? != 0 {
-        zeroize::Zeroize::zeroize(&mut more);
-        return Err(format!(
-            "{} grew while it was read; read it again when nothing is writing it",
-            path.display()
-        ));
-    }
-    Ok(bytes)
+        ),
+        _ => format!("cannot read {}: {e}", path.display()),
+    })
 }

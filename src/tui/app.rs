@@ -68,7 +68,7 @@ impl CeremonyInfo {
     pub fn from_script(script: &Script) -> CeremonyInfo {
         let rosters = super::roster::rosters(script);
         CeremonyInfo {
-            title: script.title.clone(),
+            title: super::operator::shown(&script.title),
             id: script.id.to_string(),
             steps: script
                 .steps
@@ -76,7 +76,7 @@ impl CeremonyInfo {
                 .enumerate()
                 .map(|(i, s)| StepInfo {
                     id: s.id.to_string(),
-                    title: s.title.clone(),
+                    title: super::operator::shown(&s.title),
                     kind: s.action.kind(),
                     roster: rosters.get(i).cloned().unwrap_or_default(),
                 })

@@ -49,7 +49,10 @@ impl Input {
 
     /// Appends a character (at the end: the cursor is always at the end).
     pub fn push(&mut self, c: char) {
-        if !c.is_control() && self.buffer.chars().count() < MAX_CHARS {
+        if !c.is_control()
+            && !crate::sanitize::is_forbidden(c)
+            && self.buffer.chars().count() < MAX_CHARS
+        {
             self.buffer.push(c);
         }
     }

@@ -44,7 +44,7 @@ impl Person {
     fn of(view: &RoleView<'_>) -> Person {
         Person {
             role: view.id.to_string(),
-            name: view.name.to_string(),
+            name: shown(view.name),
         }
     }
 }
@@ -153,7 +153,7 @@ impl Finished {
         match result {
             Ok(o) => Finished::Ended {
                 end: o.end.clone(),
-                transcript: o.transcript.display().to_string(),
+                transcript: shown(&o.transcript.display().to_string()),
                 records: o.head.records,
                 head: o.head.hash.clone(),
                 signed: o
@@ -169,12 +169,12 @@ impl Finished {
                         s.result
                             .as_ref()
                             .err()
-                            .map(|e| (s.role.to_string(), e.clone()))
+                            .map(|e| (s.role.to_string(), shown(e)))
                     })
                     .collect(),
             },
 
-            Err(e) => Finished::Error(e.to_string()),
+            Err(e) => Finished::Error(shown(&e.to_string())),
         }
     }
 }
@@ -260,11 +260,17 @@ impl TuiOperator {
                         self.send(EngineEvent::Verdict(Ok(())))?;
                         return Ok(v);
                     }
-                    Err(message) => self.send(EngineEvent::Verdict(Err(message)))?,
+                    Err(message) => self.send(EngineEvent::Verdict(Err(shown(&message))))?,
                 },
             }
         }
     }
+}
+
+/// Text from the script, a file, a device or a person, made safe to draw: every string
+/// the UI shows from the engine passes here first.
+pub(super) fn shown(text: &str) -> String {
+    crate::sanitize::for_terminal(text).into_owned()
 }
 
 fn unexpected() -> String {
@@ -289,7 +295,7 @@ impl Operator for TuiOperator {
     ) -> Result<Initials, OperatorError> {
         let ask = Ask::Confirm {
             person: Person::of(role),
-            statement: statement.to_string(),
+            statement: shown(statement),
         };
         self.exchange(step.number, ask, |reply| match reply {
             Reply::Text(t) => Initials::parse(&t),
@@ -298,9 +304,7 @@ impl Operator for TuiOperator {
     }
 
     fn acknowledge(&mut self, step: &StepView<'_>, text: &str) -> Result<(), OperatorError> {
-        let ask = Ask::Acknowledge {
-            text: text.to_string(),
-        };
+        let ask = Ask::Acknowledge { text: shown(text) };
         self.exchange(step.number, ask, |reply| match reply {
             Reply::Done => Ok(()),
             _ => Err(unexpected()),
@@ -316,7 +320,7 @@ impl Operator for TuiOperator {
     ) -> Result<String, OperatorError> {
         let ask = Ask::Field {
             key: key.to_string(),
-            label: label.to_string(),
+            label: shown(label),
         };
         self.exchange(step.number, ask, |reply| match reply {
             Reply::Text(t) => validate(&t).map(|()| t.trim().to_string()),
@@ -331,7 +335,7 @@ impl Operator for TuiOperator {
     ) -> Result<(), OperatorError> {
         let ask = Ask::ShowSecret {
             holder: Person::of(&view.holder),
-            caption: view.caption.clone(),
+            caption: shown(&view.caption),
             words: Zeroizing::new(view.words.expose_secret().to_string()),
         };
         self.exchange(step.number, ask, |reply| match reply {
@@ -349,7 +353,7 @@ impl Operator for TuiOperator {
         let question = Ask::Secret {
             kind: ask.kind,
             person: ask.role.as_ref().map(Person::of),
-            prompt: ask.prompt.clone(),
+            prompt: shown(&ask.prompt),
         };
         self.exchange(step.number, question, |reply| match reply {
             Reply::Secret(s) => validate(&s).map(|()| s),
@@ -367,7 +371,7 @@ impl Operator for TuiOperator {
     fn inform(&mut self, step: &StepView<'_>, message: &str) {
         let _ = self.send(EngineEvent::Inform {
             step: step.number,
-            message: message.to_string(),
+            message: shown(message),
         });
     }
 }

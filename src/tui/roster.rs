@@ -18,7 +18,7 @@ pub fn rosters(script: &Script) -> Vec<Vec<Person>> {
                     let role = script.role(id);
                     Person {
                         role: role.id.to_string(),
-                        name: role.name.clone(),
+                        name: super::operator::shown(&role.name),
                     }
                 })
                 .collect()
