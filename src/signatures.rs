@@ -19,13 +19,30 @@
 //! - The transcript is signed only when every required signer has a good signature by
 //!   their own role's certificate, no signature is bad, and the auditor's certificates
 //!   agree with the fingerprints the transcript recorded.
+//! - [`verify_and_audit`] reads the transcript once: each piece read feeds both the
+//!   chain check and the signatures' hashes ([`Tee`]), so both checks saw the same bytes
+//!   and memory does not grow with the transcript's size.
+//! - A required signer whose signature is present but bad signed: it is reported in
+//!   `bad_signers`, and when the signature is not over these bytes while the chain
+//!   checks, the records were changed after signing and the chain recomputed
+//!   ([`Audit::changed_after_signing`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use openpgp::crypto::hash::Context;
+use openpgp::packet::key::{PublicParts, UnspecifiedRole};
+use openpgp::packet::{Key, Signature, Tag};
+use openpgp::parse::{PacketParser, PacketParserResult, Parse};
+use openpgp::policy::{HashAlgoSecurity, Policy, StandardPolicy};
+use openpgp::types::{HashAlgorithm, SignatureType};
+use openpgp::{KeyID, Packet};
+use sequoia_openpgp as openpgp;
 use serde::Serialize;
 
-use crate::pgp::{merge_signatures, verify_detached, Certificate, PgpError, SignatureResult};
+use crate::pgp::{
+    merge_signatures, Certificate, PgpError, Purpose, SignatureCheck, SignatureResult,
+};
 use crate::transcript::StartFacts;
 
 /// Why a signature could not be added.
@@ -69,19 +86,10 @@ pub fn signature_path(transcript: &Path) -> PathBuf {
 /// Largest signature file read: a signature is a few hundred bytes.
 pub const MAX_SIGNATURE_FILE: u64 = 16 << 20;
 
-/// Reads a signature file, refusing one larger than [`MAX_SIGNATURE_FILE`].
+/// Reads a signature file: a regular file (not a pipe or a device) of at most
+/// [`MAX_SIGNATURE_FILE`] bytes.
 pub fn read_signature_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SIGNATURE_FILE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SIGNATURE_FILE {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("larger than {MAX_SIGNATURE_FILE} bytes: not a signature file"),
-        ));
-    }
-    Ok(bytes)
+    crate::fs::read_bounded(path, MAX_SIGNATURE_FILE)
 }
 
 /// Whether `bytes` are the transcript whose last line hashes to `head` and that has
@@ -188,6 +196,14 @@ pub struct Unaccepted {
     pub issuer: Option<String>,
     /// Why it does not count.
     pub problem: String,
+    /// For a bad signature by a certificate the auditor gave for a role: that role. The
+    /// role did sign, but the signature does not verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Whether the signature fails because it is not over these bytes (as opposed to a
+    /// revoked or expired key): the content is not what was signed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub data_changed: bool,
 }
 
 /// What the signature file says about a transcript.
@@ -201,8 +217,15 @@ pub struct SignatureReport {
     pub required: Vec<String>,
     /// Good signatures by roles of the transcript.
     pub signed: Vec<Signed>,
-    /// Required roles without a good signature.
+    /// Required roles without a good signature (including those in `bad_signers`).
     pub missing: Vec<String>,
+    /// Required roles that signed, but whose signature is bad: present, by their
+    /// certificate, and not valid over these bytes (or made with an unusable key).
+    pub bad_signers: Vec<String>,
+    /// Whether a required signer's signature does not match these bytes: the records
+    /// were changed after they were signed (and, if the chain is intact, the chain was
+    /// recomputed).
+    pub signed_bytes_differ: bool,
     /// Signatures that do not verify: the transcript or the signature was changed, or
     /// the key was revoked or expired when it signed.
     pub bad: Vec<Unaccepted>,
@@ -230,117 +253,200 @@ pub fn check(
     certs: &[TrustedCert],
     required: Option<&[String]>,
 ) -> SignatureReport {
-    let file = signature_path(transcript_path);
-    let mut report = SignatureReport {
-        file: file.clone(),
-        present: false,
-        required: required.map_or_else(|| start.signers.clone(), <[String]>::to_vec),
-        signed: Vec::new(),
-        missing: Vec::new(),
-        bad: Vec::new(),
-        unknown: Vec::new(),
-        unreadable: None,
-        mismatches: Vec::new(),
-        required_from: if required.is_some() {
-            "script"
-        } else {
-            "transcript"
-        },
-        valid: false,
-    };
-    if let Some(required) = required {
-        if required != start.signers.as_slice() {
-            report.mismatches.push(format!(
-                "the script requires signatures by [{}], but the transcript records [{}]",
-                required.join(", "),
-                start.signers.join(", ")
-            ));
+    let mut file = SignatureFile::read(transcript_path);
+    file.update(transcript);
+    file.report(start, certs, required)
+}
+
+/// A transcript's signature file, read and ready to check over the transcript's bytes as
+/// they are fed (see [`verify_and_audit`]).
+pub struct SignatureFile {
+    path: PathBuf,
+    state: FileState,
+}
+
+enum FileState {
+    Absent,
+    Unreadable(String),
+    Checking(DetachedStream),
+}
+
+impl SignatureFile {
+    /// Reads `<transcript>.asc`: absent, unreadable (said why), or its signatures.
+    pub fn read(transcript: &Path) -> Self {
+        let path = signature_path(transcript);
+        let state = match read_signature_file(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Absent,
+            Err(e) => FileState::Unreadable(format!("cannot read {}: {e}", path.display())),
+            Ok(bytes) => match DetachedStream::new(&bytes) {
+                Ok(stream) => FileState::Checking(stream),
+                Err(e) => FileState::Unreadable(e.to_string()),
+            },
+        };
+        SignatureFile { path, state }
+    }
+
+    /// Whether the file exists.
+    pub fn present(&self) -> bool {
+        !matches!(self.state, FileState::Absent)
+    }
+
+    /// Feeds the next piece of the transcript's bytes.
+    pub fn update(&mut self, piece: &[u8]) {
+        if let FileState::Checking(stream) = &mut self.state {
+            stream.update(piece);
         }
     }
-    for trusted in certs {
-        let Some(role) = &trusted.role else { continue };
-        let recorded = start.roles.iter().find(|r| &r.id == role);
-        let theirs = recorded.and_then(|r| r.fingerprint.as_deref());
-        let ours = trusted.certificate.fingerprint();
-        if recorded.is_some() && theirs != Some(ours.as_str()) {
-            report.mismatches.push(format!(
-                "role `{role}`: the transcript records certificate {}, but the one given for it is {ours}",
-                theirs.unwrap_or("none")
-            ));
+
+    /// The signature check over the bytes fed, as [`check`] describes.
+    pub fn report(
+        self,
+        start: &StartFacts,
+        certs: &[TrustedCert],
+        required: Option<&[String]>,
+    ) -> SignatureReport {
+        let mut report = SignatureReport {
+            file: self.path,
+            present: !matches!(self.state, FileState::Absent),
+            required: required.map_or_else(|| start.signers.clone(), <[String]>::to_vec),
+            signed: Vec::new(),
+            missing: Vec::new(),
+            bad_signers: Vec::new(),
+            signed_bytes_differ: false,
+            bad: Vec::new(),
+            unknown: Vec::new(),
+            unreadable: None,
+            mismatches: Vec::new(),
+            required_from: if required.is_some() {
+                "script"
+            } else {
+                "transcript"
+            },
+            valid: false,
+        };
+        if let Some(required) = required {
+            if required != start.signers.as_slice() {
+                report.mismatches.push(format!(
+                    "the script requires signatures by [{}], but the transcript records [{}]",
+                    required.join(", "),
+                    start.signers.join(", ")
+                ));
+            }
         }
+        for trusted in certs {
+            let Some(role) = &trusted.role else { continue };
+            let recorded = start.roles.iter().find(|r| &r.id == role);
+            let theirs = recorded.and_then(|r| r.fingerprint.as_deref());
+            let ours = trusted.certificate.fingerprint();
+            if recorded.is_some() && theirs != Some(ours.as_str()) {
+                report.mismatches.push(format!(
+                    "role `{role}`: the transcript records certificate {}, but the one given for it is {ours}",
+                    theirs.unwrap_or("none")
+                ));
+            }
+        }
+        match self.state {
+            FileState::Absent => {}
+            FileState::Unreadable(why) => report.unreadable = Some(why),
+            FileState::Checking(stream) => {
+                let plain: Vec<Certificate> = certs.iter().map(|t| t.certificate.clone()).collect();
+                classify(&mut report, stream.finish(&plain), start, certs);
+            }
+        }
+        report.missing = report
+            .required
+            .iter()
+            .filter(|r| !report.signed.iter().any(|s| s.role.as_deref() == Some(r)))
+            .cloned()
+            .collect();
+        report.bad_signers = report
+            .missing
+            .iter()
+            .filter(|r| report.bad.iter().any(|b| b.role.as_deref() == Some(r)))
+            .cloned()
+            .collect();
+        report.signed_bytes_differ = report.bad.iter().any(|b| {
+            b.data_changed && b.role.as_ref().is_some_and(|r| report.required.contains(r))
+        });
+        report.valid = report.missing.is_empty()
+            && report.bad.is_empty()
+            && report.unreadable.is_none()
+            && report.mismatches.is_empty();
+        report
     }
-    let bytes = match read_signature_file(&file) {
-        Ok(b) => {
-            report.present = true;
-            Some(b)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            report.unreadable = Some(format!("cannot read {}: {e}", file.display()));
-            None
-        }
-    };
-    let plain: Vec<Certificate> = certs.iter().map(|t| t.certificate.clone()).collect();
-    if let Some(bytes) = bytes {
-        match verify_detached(&bytes, transcript, &plain) {
-            Err(e) => report.unreadable = Some(e.to_string()),
-            Ok(checks) => {
-                for c in checks {
-                    let issuer = c.issuer_fingerprint.clone().or(c.issuer_key_id.clone());
-                    match (&c.result, &c.signer) {
-                        (SignatureResult::Good, Some(fpr)) => {
-                            let roles: Vec<&String> = certs
-                                .iter()
-                                .filter(|t| &t.certificate.fingerprint() == fpr)
-                                .filter_map(|t| t.role.as_ref())
-                                .collect();
-                            if roles.is_empty() {
-                                report.unknown.push(Unaccepted {
-                                    issuer: Some(fpr.clone()),
-                                    problem: "a good signature, but by a certificate that is not given for any role".into(),
-                                });
-                            }
-                            for role in roles {
-                                report.signed.push(Signed {
-                                    role: Some(role.clone()),
-                                    name: start
-                                        .roles
-                                        .iter()
-                                        .find(|r| &r.id == role)
-                                        .map(|r| r.name.clone()),
-                                    fingerprint: fpr.clone(),
-                                    at: c.created.map(|t| t.to_rfc3339()),
-                                });
-                            }
-                        }
-                        (SignatureResult::Good, None) => report.unknown.push(Unaccepted {
-                            issuer,
-                            problem: "the signing certificate is unknown".into(),
-                        }),
-                        (SignatureResult::UnknownKey, _) => report.unknown.push(Unaccepted {
-                            issuer,
-                            problem: "no given certificate holds the key that made it".into(),
-                        }),
-                        (SignatureResult::Bad(why), _) => report.bad.push(Unaccepted {
-                            issuer,
-                            problem: why.clone(),
-                        }),
-                    }
+}
+
+/// The roles the auditor gave certificate `fingerprint` for.
+fn roles_of<'a>(certs: &'a [TrustedCert], fingerprint: &str) -> Vec<&'a String> {
+    certs
+        .iter()
+        .filter(|t| t.certificate.fingerprint() == fingerprint)
+        .filter_map(|t| t.role.as_ref())
+        .collect()
+}
+
+/// Sorts the signature checks into the report's good, bad and unknown signatures.
+fn classify(
+    report: &mut SignatureReport,
+    checks: Vec<crate::pgp::SignatureCheck>,
+    start: &StartFacts,
+    certs: &[TrustedCert],
+) {
+    for c in checks {
+        let issuer = c.issuer_fingerprint.clone().or(c.issuer_key_id.clone());
+        match (&c.result, &c.signer) {
+            (SignatureResult::Good, Some(fpr)) => {
+                let roles = roles_of(certs, fpr);
+                if roles.is_empty() {
+                    report.unknown.push(Unaccepted {
+                        issuer: Some(fpr.clone()),
+                        problem:
+                            "a good signature, but by a certificate that is not given for any role"
+                                .into(),
+                        role: None,
+                        data_changed: false,
+                    });
                 }
+                for role in roles {
+                    report.signed.push(Signed {
+                        role: Some(role.clone()),
+                        name: start
+                            .roles
+                            .iter()
+                            .find(|r| &r.id == role)
+                            .map(|r| r.name.clone()),
+                        fingerprint: fpr.clone(),
+                        at: c.created.map(|t| t.to_rfc3339()),
+                    });
+                }
+            }
+            (SignatureResult::Good, None) => report.unknown.push(Unaccepted {
+                issuer,
+                problem: "the signing certificate is unknown".into(),
+                role: None,
+                data_changed: false,
+            }),
+            (SignatureResult::UnknownKey, _) => report.unknown.push(Unaccepted {
+                issuer,
+                problem: "no given certificate holds the key that made it".into(),
+                role: None,
+                data_changed: false,
+            }),
+            (SignatureResult::Bad(why), signer) => {
+                // A certificate given for several roles names the first; the signature
+                // is bad for all of them alike.
+                let role = signer
+                    .as_deref()
+                    .and_then(|fpr| roles_of(certs, fpr).first().map(|r| (*r).clone()));
+                report.bad.push(Unaccepted {
+                    issuer,
+                    problem: why.clone(),
+                    role,
+                    data_changed: why == DATA_CHANGED,
+                });
             }
         }
     }
-    report.missing = report
-        .required
-        .iter()
-        .filter(|r| !report.signed.iter().any(|s| s.role.as_deref() == Some(r)))
-        .cloned()
-        .collect();
-    report.valid = report.missing.is_empty()
-        && report.bad.is_empty()
-        && report.unreadable.is_none()
-        && report.mismatches.is_empty();
-    report
 }
 
 /// Loads every certificate file in `dir` (`.asc`, `.gpg`, `.pgp`, `.pub`, `.key`,
@@ -397,7 +503,7 @@ pub enum AuditError {
         #[source]
         source: std::io::Error,
     },
-    /// The transcript could not be read again to check its signatures.
+    /// The transcript could not be read (or is not a regular file).
     #[error("cannot read the transcript {path}")]
     Read {
         /// The transcript.
@@ -427,6 +533,16 @@ pub struct Audit {
 }
 
 impl Audit {
+    /// Whether the chain is intact but a required signer's signature does not match the
+    /// bytes: a forger who edits records can recompute the chain, not the signatures.
+    pub fn changed_after_signing(&self, verification: &crate::transcript::Verification) -> bool {
+        verification.verdict == crate::transcript::Verdict::Intact
+            && self
+                .signatures
+                .as_ref()
+                .is_some_and(|s| s.signed_bytes_differ)
+    }
+
     /// The transcript is intact and closed, and every required signer signed.
     pub fn valid(&self, verification: &crate::transcript::Verification) -> bool {
         verification.verdict == crate::transcript::Verdict::Intact
@@ -434,10 +550,56 @@ impl Audit {
     }
 }
 
+/// What `keyrite verify` prints when the chain checks but the signatures do not match.
+pub const CHANGED_AFTER_SIGNING: &str = "CHANGED AFTER SIGNING: the records are consistent \
+     and in order (their hash chain checks), but they are not the bytes the required signers \
+     signed: the content was changed after signing and the chain recomputed; do not trust it";
+
+/// Verifies the transcript at `transcript` and checks its signatures in one pass over
+/// its bytes, in memory that does not grow with its size: every piece read feeds both
+/// the chain check and the signatures' hashes. Certificates and required signers are
+/// bound as [`audit`] says. The transcript must be a regular file: a named pipe or a
+/// device is refused at once.
+pub fn verify_and_audit(
+    transcript: &Path,
+    script_sha256: Option<&str>,
+    script: Option<&Path>,
+    certs: Option<&Path>,
+) -> Result<(crate::transcript::Verification, Audit), AuditError> {
+    // The script is read once, for its signers and its roles' certificates.
+    let facts = script.map(crate::script::signing_facts).transpose()?;
+    let mut signatures = SignatureFile::read(transcript);
+    let v = verify_teed(transcript, script_sha256, &mut signatures)?;
+    let audit = conclude(&v, facts, certs, signatures)?;
+    Ok((v, audit))
+}
+
+/// One pass over the transcript, feeding `signatures`.
+fn verify_teed(
+    transcript: &Path,
+    script_sha256: Option<&str>,
+    signatures: &mut SignatureFile,
+) -> Result<crate::transcript::Verification, AuditError> {
+    let read = |source| AuditError::Read {
+        path: transcript.to_path_buf(),
+        source,
+    };
+    let file = crate::fs::open_regular(transcript).map_err(read)?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, Tee::new(file, signatures));
+    let v = crate::transcript::verify_reader_with(transcript, &mut reader, script_sha256, |_| {})
+        .map_err(read)?;
+    // The verifier reads to the end; this makes sure the signatures saw every byte.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(read)?;
+    Ok(v)
+}
+
 /// Checks the signatures of the transcript that `verification` describes, as `keyrite
 /// verify` does: certificates are bound to roles by the auditor's `script` (its roles'
 /// `cert` files) or by `certs` (`<role>.asc` in that folder), never by the transcript;
 /// the required signers come from the script when given, else from the transcript.
+///
+/// `bytes` are the transcript's bytes the caller verified; without them the file is
+/// read again, streamed, and must verify the same ([`AuditError::Changed`] if not).
 pub fn audit(
     transcript: &Path,
     verification: &crate::transcript::Verification,
@@ -446,10 +608,45 @@ pub fn audit(
     certs: Option<&Path>,
 ) -> Result<Audit, AuditError> {
     let v = verification;
-    // The script is read once, for its signers and its roles' certificates.
     let facts = script.map(crate::script::signing_facts).transpose()?;
+    let mut signatures = SignatureFile::read(transcript);
+    match bytes {
+        // The bytes checked must be the ones whose chain was verified.
+        Some(bytes) => {
+            if v.head
+                .as_deref()
+                .is_some_and(|h| is_transcript(bytes, v.records, h))
+            {
+                signatures.update(bytes);
+            } else if v.verdict == crate::transcript::Verdict::Intact {
+                return Err(AuditError::Changed {
+                    path: transcript.to_path_buf(),
+                });
+            }
+            // Otherwise (a torn or tampered file) the signatures are checked over no
+            // bytes: they fail, as they must.
+        }
+        None => {
+            let again = verify_teed(transcript, None, &mut signatures)?;
+            if again.head != v.head || again.records != v.records {
+                return Err(AuditError::Changed {
+                    path: transcript.to_path_buf(),
+                });
+            }
+        }
+    }
+    conclude(v, facts, certs, signatures)
+}
+
+/// The audit once the signatures have seen the transcript's bytes.
+fn conclude(
+    v: &crate::transcript::Verification,
+    facts: Option<crate::script::SigningFacts>,
+    certs: Option<&Path>,
+    signatures: SignatureFile,
+) -> Result<Audit, AuditError> {
     let needs_signatures = v.start.as_ref().is_some_and(|s| !s.signers.is_empty())
-        || signature_path(transcript).exists()
+        || signatures.present()
         || facts.as_ref().is_some_and(|f| !f.signers.is_empty());
     if !needs_signatures {
         return Ok(Audit {
@@ -467,35 +664,7 @@ pub fn audit(
     let Some(start) = &v.start else {
         return Ok(audit);
     };
-    // A caller that already holds the verified bytes passes them; otherwise they are
-    // read here.
-    let read;
-    let bytes = match bytes {
-        Some(b) => b,
-        None => {
-            read = std::fs::read(transcript).map_err(|source| AuditError::Read {
-                path: transcript.to_path_buf(),
-                source,
-            })?;
-            &read[..]
-        }
-    };
-    let required = trust.required.as_deref();
-    // The bytes checked must be the ones whose chain was verified.
-    let checked = if v
-        .head
-        .as_deref()
-        .is_some_and(|h| is_transcript(bytes, v.records, h))
-    {
-        bytes
-    } else if v.verdict != crate::transcript::Verdict::Intact {
-        &[]
-    } else {
-        return Err(AuditError::Changed {
-            path: transcript.to_path_buf(),
-        });
-    };
-    audit.signatures = Some(check(transcript, checked, start, &trust.certs, required));
+    audit.signatures = Some(signatures.report(start, &trust.certs, trust.required.as_deref()));
     Ok(audit)
 }
 
@@ -532,4 +701,351 @@ fn trust(
         }
     }
     Ok(trust)
+}
+
+// Checking detached signatures over data read in pieces.
+//
+// `crate::pgp::verify_detached` takes the data whole; a transcript can be large, and
+// `keyrite verify` must not hold it in memory. `DetachedStream` is the same check with
+// the data hashed as it streams past: the hash contexts every signature needs are set
+// up from the signature file first, fed each piece of the data, and the signatures are
+// checked against them at the end, by the same rules as `verify_detached` (its
+// invariants hold here too). The tests compare the two on the same input.
+// TODO(lead): this belongs in src/pgp/verify.rs, as a reader-taking form of
+// `verify_detached` sharing its `Hashes`; it lives here only because that file is
+// another person's.
+
+/// The policy `crate::pgp` checks with: sequoia's standard policy.
+static POLICY: StandardPolicy<'static> = StandardPolicy::new();
+
+/// What `crate::pgp::verify_detached` says when a signature is not over the data. The
+/// audit tells this (the bytes differ from the signed ones) from other bad signatures.
+pub const DATA_CHANGED: &str = "the signature does not match the data: the data was changed, or \
+                                the signature is for another file";
+
+/// What makes two signatures' hashes of the data equal: algorithm, signature version,
+/// salt (v6 only), text mode.
+type HashId = (HashAlgorithm, u8, Vec<u8>, bool);
+
+/// One hash of the data, fed as it streams.
+struct StreamHash {
+    id: HashId,
+    /// The context, or why the algorithm cannot be used.
+    ctx: Result<Context, String>,
+    /// The byte before the current piece, for text mode's line endings across pieces.
+    last: Option<u8>,
+}
+
+impl StreamHash {
+    fn update(&mut self, piece: &[u8]) {
+        let Ok(ctx) = &mut self.ctx else { return };
+        if !self.id.3 {
+            ctx.update(piece);
+            return;
+        }
+        // Text mode: a line feed not preceded by a carriage return becomes CRLF.
+        let mut start = 0;
+        for (i, b) in piece.iter().enumerate() {
+            let before = if i == 0 {
+                self.last
+            } else {
+                Some(piece[i - 1])
+            };
+            if *b == b'\n' && before != Some(b'\r') {
+                ctx.update(&piece[start..i]);
+                ctx.update(b"\r\n");
+                start = i + 1;
+            }
+        }
+        ctx.update(&piece[start..]);
+        if let Some(b) = piece.last() {
+            self.last = Some(*b);
+        }
+    }
+}
+
+/// Detached signatures being checked over data that is fed in pieces.
+pub struct DetachedStream {
+    sigs: Vec<Result<Signature, String>>,
+    hashes: Vec<StreamHash>,
+}
+
+impl DetachedStream {
+    /// Reads every signature in `signatures` (armoured, several armour blocks, or
+    /// binary), as `verify_detached` does.
+    pub fn new(signatures: &[u8]) -> Result<Self, PgpError> {
+        let sigs = parse_signatures(signatures)?;
+        let mut hashes: Vec<StreamHash> = Vec::new();
+        for sig in sigs.iter().flatten() {
+            let Some(id) = hash_id(sig) else { continue };
+            if hashes.iter().any(|h| h.id == id) {
+                continue;
+            }
+            let ctx = sig
+                .hash_algo()
+                .context()
+                .map(|c| {
+                    let mut c = c.for_signature(sig.version());
+                    c.update(&id.2);
+                    c
+                })
+                .map_err(|e| format!("cannot check it: {e:#}"));
+            hashes.push(StreamHash {
+                id,
+                ctx,
+                last: None,
+            });
+        }
+        Ok(DetachedStream { sigs, hashes })
+    }
+
+    /// Feeds the next piece of the data.
+    pub fn update(&mut self, piece: &[u8]) {
+        for h in &mut self.hashes {
+            h.update(piece);
+        }
+    }
+
+    /// Checks every signature over the data fed, against `certs`: one result per
+    /// signature packet, in file order.
+    pub fn finish(self, certs: &[Certificate]) -> Vec<SignatureCheck> {
+        let now = std::time::SystemTime::now();
+        let hashes = self.hashes;
+        self.sigs
+            .into_iter()
+            .map(|sig| match sig {
+                Ok(sig) => check_signature(&sig, certs, now, &hashes),
+                Err(detail) => SignatureCheck {
+                    issuer_fingerprint: None,
+                    issuer_key_id: None,
+                    signer: None,
+                    created: None,
+                    result: SignatureResult::Bad(format!("unreadable signature packet: {detail}")),
+                },
+            })
+            .collect()
+    }
+}
+
+/// Reads from `inner` and feeds every byte read to a [`SignatureFile`]'s check, so one
+/// pass over a file serves the chain check and the signature check, which then saw the
+/// same bytes by construction.
+pub struct Tee<'a, R> {
+    inner: R,
+    signatures: &'a mut SignatureFile,
+}
+
+impl<'a, R: std::io::Read> Tee<'a, R> {
+    /// Reads `inner`, feeding `signatures`.
+    pub fn new(inner: R, signatures: &'a mut SignatureFile) -> Self {
+        Tee { inner, signatures }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.signatures.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Which hash of the data `sig` needs; `None` for a signature that is not over a
+/// document (reported as such when checked).
+fn hash_id(sig: &Signature) -> Option<HashId> {
+    let text = match sig.typ() {
+        SignatureType::Binary => false,
+        SignatureType::Text => true,
+        _ => return None,
+    };
+    let salt = sig.salt().unwrap_or_default().to_vec();
+    Some((sig.hash_algo(), sig.version(), salt, text))
+}
+
+fn check_signature(
+    sig: &Signature,
+    certs: &[Certificate],
+    now: std::time::SystemTime,
+    hashes: &[StreamHash],
+) -> SignatureCheck {
+    let issuer_fingerprint = sig.issuer_fingerprints().next().map(|f| f.to_hex());
+    let issuer_key_id = sig
+        .issuers()
+        .next()
+        .cloned()
+        .or_else(|| sig.issuer_fingerprints().next().map(KeyID::from))
+        .map(|k| k.to_hex());
+    let created = sig.signature_creation_time();
+    let issuers = sig.get_issuers();
+    let mut out = SignatureCheck {
+        issuer_fingerprint,
+        issuer_key_id,
+        signer: None,
+        created: created.map(chrono::DateTime::<chrono::Utc>::from),
+        result: SignatureResult::UnknownKey,
+    };
+    for cert in certs {
+        for ka in cert.inner().keys() {
+            let key = ka.key();
+            if !issuers.is_empty() && !issuers.iter().any(|h| h.aliases(key.key_handle())) {
+                continue;
+            }
+            let result = match check_one(sig, cert, key, now, hashes) {
+                Ok(()) => SignatureResult::Good,
+                Err(reason) => SignatureResult::Bad(reason),
+            };
+            if out.signer.is_none() || result == SignatureResult::Good {
+                out.signer = Some(cert.fingerprint());
+                out.result = result;
+            }
+            if out.is_good() {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+fn check_one(
+    sig: &Signature,
+    cert: &Certificate,
+    key: &Key<PublicParts, UnspecifiedRole>,
+    now: std::time::SystemTime,
+    hashes: &[StreamHash],
+) -> Result<(), String> {
+    let Some(id) = hash_id(sig) else {
+        return Err(format!(
+            "this is a {} signature, not a signature over a document",
+            sig.typ()
+        ));
+    };
+    let ctx = match hashes.iter().find(|h| h.id == id).map(|h| &h.ctx) {
+        Some(Ok(ctx)) => ctx.clone(),
+        Some(Err(why)) => return Err(why.clone()),
+        // Every signature's hash is set up in `DetachedStream::new`.
+        None => return Err("cannot check it: its hash was not computed".to_string()),
+    };
+    sig.verify_hash(key, ctx)
+        .map_err(|_| DATA_CHANGED.to_string())?;
+    POLICY
+        .signature(sig, HashAlgoSecurity::CollisionResistance)
+        .map_err(|e| format!("the signature is not acceptable: {e:#}"))?;
+    sig.signature_alive(now, std::time::Duration::from_secs(60))
+        .map_err(|e| format!("the signature is not valid now: {e:#}"))?;
+    let at = sig.signature_creation_time().unwrap_or(now);
+    let not_usable = |problem: &dyn std::fmt::Display| {
+        format!(
+            "certificate {} was not usable for signing when the signature was made \
+             ({} UTC): {problem}",
+            cert.fingerprint(),
+            chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%d %H:%M:%S")
+        )
+    };
+    cert.check(Purpose::Sign, at)
+        .map_err(|problem| not_usable(&problem))?;
+    let vc = cert
+        .inner()
+        .with_policy(&POLICY, at)
+        .map_err(|e| not_usable(&format_args!("{e:#}")))?;
+    let signing_key_ok = vc
+        .keys()
+        .key_handle(key.fingerprint())
+        .for_signing()
+        .alive()
+        .revoked(false)
+        .next()
+        .is_some();
+    if !signing_key_ok {
+        return Err(format!(
+            "key {} was not a valid signing key of certificate {} when the signature was \
+             made",
+            key.fingerprint().to_hex(),
+            cert.fingerprint()
+        ));
+    }
+    Ok(())
+}
+
+/// Every signature packet in `data` (armoured, several concatenated armour blocks, or
+/// binary); unparseable signature packets as `Err(reason)`.
+fn parse_signatures(data: &[u8]) -> Result<Vec<Result<Signature, String>>, PgpError> {
+    let none = |detail: String| PgpError::NoSignatures { detail };
+    if data.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(none("the input is empty".into()));
+    }
+    let mut out = Vec::new();
+    for block in armour_blocks(data) {
+        let mut ppr = PacketParser::from_bytes(block).map_err(|e| none(format!("{e:#}")))?;
+        while let PacketParserResult::Some(pp) = ppr {
+            let (packet, next) = pp.next().map_err(|e| none(format!("{e:#}")))?;
+            match packet {
+                Packet::Signature(s) => out.push(Ok(s)),
+                Packet::Unknown(u) if u.tag() == Tag::Signature => {
+                    out.push(Err(format!("{:#}", u.error())));
+                }
+                Packet::Marker(_) => {}
+                other => {
+                    return Err(none(format!(
+                        "the input holds {}, so it is not a detached signature",
+                        describe_tag(other.tag())
+                    )))
+                }
+            }
+            ppr = next;
+        }
+    }
+    if out.is_empty() {
+        return Err(none("no signature packet in the input".into()));
+    }
+    Ok(out)
+}
+
+/// "a signature", "a message", … for the refusal of a file that is not signatures.
+fn describe_tag(tag: Tag) -> String {
+    match tag {
+        Tag::Signature | Tag::OnePassSig => "a signature".into(),
+        Tag::PKESK | Tag::SKESK | Tag::SEIP | Tag::SED | Tag::AED => "an encrypted message".into(),
+        Tag::Literal | Tag::CompressedData => "a message".into(),
+        Tag::PublicSubkey | Tag::SecretSubkey => "a lone subkey".into(),
+        Tag::UserID => "a lone user ID".into(),
+        other => format!("a {other} packet"),
+    }
+}
+
+/// Cuts `data` at its `-----BEGIN PGP …` / `-----END PGP …` lines, as GnuPG reads
+/// concatenated armour (sequoia's armour reader stops after one block); input without
+/// armour is one block. A block without its end line runs to the end of the input.
+fn armour_blocks(data: &[u8]) -> Vec<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN PGP ";
+    const END: &[u8] = b"-----END PGP ";
+    let line_starts = std::iter::once(0).chain(
+        data.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    let mut out = Vec::new();
+    let mut begin: Option<usize> = None;
+    for start in line_starts {
+        let line = &data[start..];
+        match begin {
+            None if line.starts_with(BEGIN) => begin = Some(start),
+            Some(b) if line.starts_with(END) => {
+                let end = line
+                    .iter()
+                    .position(|c| *c == b'\n')
+                    .map_or(data.len(), |p| start + p + 1);
+                out.push(&data[b..end]);
+                begin = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(b) = begin {
+        out.push(&data[b..]);
+    }
+    if out.is_empty() {
+        out.push(data);
+    }
+    out
 }

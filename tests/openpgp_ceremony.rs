@@ -759,3 +759,152 @@ fn a_rewritten_first_record_cannot_move_a_signature_to_another_role() {
         serde_json::json!(["officer", "witness-1"])
     );
 }
+
+/// A forger edits a record after signing and recomputes the chain: the chain checks, so
+/// the result must not say the records are unchanged; the signers did sign, so they must
+/// not be listed as not having signed. Their signatures are bad over these bytes.
+#[test]
+fn a_rechained_edit_is_changed_after_signing_and_its_signers_signed_badly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (transcript, _) = demo_genesis(dir.path());
+    let edited: Vec<Value> = records_of(&transcript)
+        .into_iter()
+        .map(|r| {
+            let line = serde_json::to_string(&r)
+                .unwrap()
+                .replace("Safe room 4.12", "Safe room 9.99");
+            serde_json::from_str(&line).unwrap()
+        })
+        .collect();
+    let forged = rechain(&edited);
+    assert!(forged.contains("Safe room 9.99"));
+    std::fs::write(&transcript, forged).unwrap();
+
+    let (code, v) = verify_json(&transcript, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 1, "{v:#}");
+    // Backward compatible: the chain's verdict and the missing list are as before...
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert_eq!(v["valid"], false);
+    assert_eq!(
+        v["signatures"]["missing"],
+        serde_json::json!(["officer", "witness-1"])
+    );
+    // ...and the new fields say what happened.
+    assert_eq!(v["conclusion"], "changed_after_signing", "{v:#}");
+    assert_eq!(v["signatures"]["signed_bytes_differ"], true);
+    assert_eq!(
+        v["signatures"]["bad_signers"],
+        serde_json::json!(["officer", "witness-1"])
+    );
+    let bad = v["signatures"]["bad"].as_array().unwrap();
+    assert_eq!(bad.len(), 2, "{v:#}");
+    assert!(bad.iter().all(|b| b["data_changed"] == true), "{v:#}");
+
+    let human = run(
+        &[
+            "verify",
+            transcript.to_str().unwrap(),
+            "--script",
+            "ceremonies/demo.yaml",
+        ],
+        None,
+    );
+    assert_eq!(human.status.code(), Some(1));
+    let says = text(&human.stdout);
+    assert!(
+        says.contains("result      CHANGED AFTER SIGNING: "),
+        "{says}"
+    );
+    assert!(!says.contains("INTACT"), "{says}");
+    for who in ["Alice Example (officer)", "Bob Example (witness-1)"] {
+        assert!(
+            says.contains(&format!(
+                "BAD         {who} signed, but the signature does not match these records"
+            )),
+            "{says}"
+        );
+    }
+    assert!(!says.contains("has not signed"), "{says}");
+    assert!(!says.contains("keyrite countersign"), "{says}");
+
+    // An untouched transcript still reads as before.
+    let dir2 = tempfile::tempdir().unwrap();
+    let (clean, _) = demo_genesis(dir2.path());
+    let (code, v) = verify_json(&clean, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["conclusion"], "valid");
+    assert_eq!(v["signatures"]["signed_bytes_differ"], false);
+}
+
+/// A hostile transcript can put terminal escape sequences in any text it carries: the
+/// verifier shows them as visible escapes, never raw.
+#[test]
+fn escape_sequences_in_a_transcript_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (transcript, _) = demo_genesis(dir.path());
+    let mut records = records_of(&transcript);
+    for role in records[0]["roles"].as_array_mut().unwrap() {
+        if role["id"] == "officer" {
+            role["name"] = Value::String("Alice \u{1b}[2J\u{1b}]0;owned\u{7} Example".into());
+        }
+    }
+    records[0]["ceremony"]["title"] = Value::String("Genesis \u{1b}[31mred\u{202e}".into());
+    std::fs::write(&transcript, rechain(&records)).unwrap();
+    let out = run(
+        &[
+            "verify",
+            transcript.to_str().unwrap(),
+            "--script",
+            "ceremonies/demo.yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let says = text(&out.stdout);
+    assert!(!says.contains('\u{1b}'), "{says:?}");
+    assert!(!says.contains('\u{7}'), "{says:?}");
+    assert!(!says.contains('\u{202e}'), "{says:?}");
+    assert!(
+        says.contains("BAD         Alice \\x1b[2J\\x1b]0;owned\\x07 Example (officer) signed"),
+        "{says}"
+    );
+    assert!(
+        says.contains("ceremony    Genesis \\x1b[31mred\\u{202e} (demo-genesis)"),
+        "{says}"
+    );
+}
+
+/// The signature check that streams the transcript gives the same results as the one
+/// over the bytes in memory, however the bytes are cut into pieces.
+#[test]
+fn streamed_signature_checks_agree_with_checks_over_the_whole_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (transcript, _) = demo_genesis(dir.path());
+    let sigs = std::fs::read(sig_path(&transcript)).unwrap();
+    let certs: Vec<keyrite::pgp::Certificate> = ["officer", "witness-1", "custodian-1"]
+        .iter()
+        .map(|r| {
+            keyrite::pgp::Certificate::load(repo(&format!("ceremonies/demo/keys/{r}.asc"))).unwrap()
+        })
+        .collect();
+    let good = std::fs::read(&transcript).unwrap();
+    let mut changed = good.clone();
+    changed[10] ^= 1;
+    for data in [&good, &changed] {
+        let whole = keyrite::pgp::verify_detached(&sigs, data, &certs).unwrap();
+        assert_eq!(whole.len(), 2);
+        for piece in [1, 7, 4096, data.len()] {
+            let mut stream = keyrite::signatures::DetachedStream::new(&sigs).unwrap();
+            for chunk in data.chunks(piece) {
+                stream.update(chunk);
+            }
+            assert_eq!(stream.finish(&certs), whole, "pieces of {piece}");
+        }
+    }
+    assert!(keyrite::pgp::verify_detached(&sigs, &good, &certs)
+        .unwrap()
+        .iter()
+        .all(|c| c.is_good()));
+    // Something that is not a signature file is refused alike.
+    assert!(keyrite::signatures::DetachedStream::new(b"   ").is_err());
+}

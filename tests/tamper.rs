@@ -178,3 +178,86 @@ fn a_renamed_end_event_is_tampering_not_an_interruption() {
         );
     }
 }
+
+/// Runs keyrite with `args`, failing the test if it has not finished within `limit`
+/// (a read that blocks on a pipe would otherwise hang the test run).
+fn run_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = common::keyrite()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("keyrite {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+}
+
+/// A transcript, a signature file or a script that is a named pipe or a device is
+/// refused at once, saying what it is, instead of blocking or reading forever.
+#[test]
+fn verify_refuses_pipes_and_devices_at_once() {
+    let limit = std::time::Duration::from_secs(20);
+    let out = run_within(&["verify", "/dev/zero"], limit);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::text(&out.stderr);
+    assert!(err.contains("not a regular file: it is a device"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("t.jsonl");
+    mkfifo(&fifo);
+    let out = run_within(&["verify", fifo.to_str().unwrap()], limit);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains("cannot read the transcript")
+            && err.contains("not a regular file: it is a named pipe (FIFO)"),
+        "{err}"
+    );
+
+    // A real transcript whose signature file is a pipe: reported, not waited on.
+    let transcript = dir.path().join("real.jsonl");
+    std::fs::write(&transcript, &finished().bytes).unwrap();
+    let asc = dir.path().join("real.jsonl.asc");
+    mkfifo(&asc);
+    let out = run_within(&["verify", transcript.to_str().unwrap()], limit);
+    assert_eq!(out.status.code(), Some(1));
+    let says = common::text(&out.stdout);
+    assert!(
+        says.contains("not a regular file: it is a named pipe (FIFO)"),
+        "{says}"
+    );
+
+    // A script that is a pipe.
+    let script = dir.path().join("s.yaml");
+    mkfifo(&script);
+    let out = run_within(
+        &[
+            "verify",
+            transcript.to_str().unwrap(),
+            "--script",
+            script.to_str().unwrap(),
+        ],
+        limit,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::text(&out.stderr);
+    assert!(err.contains("named pipe"), "{err}");
+}

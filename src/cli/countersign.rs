@@ -16,26 +16,37 @@ use super::slip39::read_secret_line;
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::hygiene::EchoOff;
 use crate::pgp::{sign_detached, PgpError, SecretKey};
+use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{add_signature, is_transcript};
 use crate::steps::sign_transcript::accept_signature;
-use crate::transcript::{verify_file, Verdict};
+use crate::transcript::{verify_reader_with, Verdict};
+
+/// Largest transcript signed: countersigning holds it in memory to sign it. A ceremony's
+/// transcript is some kilobytes; `keyrite verify` streams any size.
+const MAX_TRANSCRIPT_BYTES: u64 = 256 << 20;
+
+/// Largest passphrase file read: a passphrase is a line.
+const MAX_PASSPHRASE_FILE: u64 = 64 << 10;
 
 fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32> {
     if let Some(file) = file {
-        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
-            report(
-                &e,
-                Some("--passphrase-file names a file whose first line is the passphrase"),
-            );
+        let hint = "--passphrase-file names a file whose first line is the passphrase";
+        let bytes = crate::fs::read_secret_bounded(file, MAX_PASSPHRASE_FILE).map_err(|e| {
+            report(&e, Some(hint));
             EXIT_USAGE
-        })?);
+        })?;
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            eprintln!("error: the passphrase file is not UTF-8 text");
+            eprintln!("  hint: {hint}");
+            return Err(EXIT_USAGE);
+        };
         return Ok(Zeroizing::new(
             text.lines().next().unwrap_or("").to_string(),
         ));
     }
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
     let echo = tty.then(EchoOff::stdin);
-    eprint!("passphrase of {}: ", key.display());
+    eprint!("passphrase of {}: ", safe(&key.display().to_string()));
     let _ = std::io::stderr().flush();
     let line = read_secret_line(&mut std::io::stdin().lock());
     drop(echo);
@@ -58,35 +69,34 @@ pub(super) fn countersign(
     key_file: &Path,
     passphrase_file: Option<&Path>,
 ) -> i32 {
-    // Read once: the bytes signed are the bytes whose chain is checked below.
-    let data = match std::fs::read(transcript) {
+    // Read once: the bytes signed are the bytes whose chain is checked below. A pipe or
+    // a device is refused at once, and the size is bounded.
+    let data = match crate::fs::read_bounded(transcript, MAX_TRANSCRIPT_BYTES) {
         Ok(d) => d,
         Err(e) => {
             report(&e, Some("check the transcript's path"));
             return EXIT_USAGE;
         }
     };
-    let v = match verify_file(transcript, None) {
+    let v = match verify_reader_with(transcript, &data[..], None, |_| {}) {
         Ok(v) => v,
         Err(e) => {
             report(&e, Some("check the transcript's path"));
             return EXIT_USAGE;
         }
     };
+    // Holds by construction (one read); kept as a guard on the verifier's head.
     let same = v
         .head
         .as_deref()
         .is_some_and(|h| is_transcript(&data, v.records, h));
+    let shown = safe(&transcript.display().to_string()).into_owned();
     if v.verdict != Verdict::Intact || !same {
         eprintln!(
-            "error: {} is not an intact, closed transcript ({:?}); it is not signed",
-            transcript.display(),
+            "error: {shown} is not an intact, closed transcript ({:?}); it is not signed",
             v.verdict
         );
-        eprintln!(
-            "  hint: `keyrite verify {}` says what is wrong",
-            transcript.display()
-        );
+        eprintln!("  hint: `keyrite verify {shown}` says what is wrong");
         return EXIT_FAILED;
     }
     let key = match SecretKey::load(key_file, None) {
@@ -117,8 +127,7 @@ pub(super) fn countersign(
         .find(|r| r.fingerprint.as_deref() == Some(fingerprint.as_str()))
     else {
         eprintln!(
-            "error: key {fingerprint} is not the certificate of any role of {}; it is not signed",
-            transcript.display()
+            "error: key {fingerprint} is not the certificate of any role of {shown}; it is not signed"
         );
         eprintln!(
             "  hint: sign with the key whose certificate the ceremony script names for your role"
@@ -136,27 +145,24 @@ pub(super) fn countersign(
         }
     };
     if let Err(why) = accept_signature(signature.as_bytes(), &data, key.certificate()) {
-        eprintln!("error: the new signature does not verify: {why}");
+        eprintln!("error: the new signature does not verify: {}", safe(&why));
         return EXIT_FAILED;
     }
     match add_signature(transcript, signature.as_bytes()) {
         Ok(file) => {
             println!(
                 "signed by {} ({}) into {}",
-                role.name,
-                role.id,
-                file.display()
+                safe(&role.name),
+                safe(&role.id),
+                safe(&file.display().to_string())
             );
             if !start.signers.contains(&role.id) {
                 println!(
                     "note: {} is not one of the signers the ceremony requires",
-                    role.id
+                    safe(&role.id)
                 );
             }
-            println!(
-                "verify with: keyrite verify {} --script SCRIPT",
-                transcript.display()
-            );
+            println!("verify with: keyrite verify {shown} --script SCRIPT");
             EXIT_OK
         }
         Err(e) => {

@@ -10,8 +10,29 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::signatures::{self, Audit, AuditError, SignatureReport};
-use crate::transcript::{sha256_hex, verify_file, Verification};
+use crate::sanitize::line_for_terminal as safe;
+use crate::signatures::{self, Audit, AuditError, SignatureReport, CHANGED_AFTER_SIGNING};
+use crate::transcript::{sha256_hex, Verdict, Verification};
+
+/// The whole verdict, chain and signatures together, for a program reading `--json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Conclusion {
+    /// Intact, closed, and signed as required.
+    Valid,
+    /// The chain is broken: records were changed and the chain not recomputed.
+    Tampered,
+    /// The chain checks, but the required signers' signatures are not over these
+    /// bytes: records were changed after signing and the chain recomputed.
+    ChangedAfterSigning,
+    /// The last line is torn.
+    Truncated,
+    /// No end record.
+    Incomplete,
+    /// The records are intact and closed, but the signatures do not make it valid
+    /// (a signer missing, a bad or unreadable signature, a mismatch).
+    NotValidlySigned,
+}
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -23,7 +44,11 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     certificate_problems: Vec<String>,
     valid: bool,
+    conclusion: Conclusion,
 }
+
+/// Largest script hashed: the script loader's own limit.
+const MAX_SCRIPT_BYTES: u64 = crate::script::yaml::Budget::SCRIPT.max_bytes as u64;
 
 pub(super) fn verify(
     transcript: &Path,
@@ -31,7 +56,7 @@ pub(super) fn verify(
     certs: Option<&Path>,
     json: bool,
 ) -> i32 {
-    let script_hash = match script.map(std::fs::read) {
+    let script_hash = match script.map(|s| crate::fs::read_bounded(s, MAX_SCRIPT_BYTES)) {
         None => None,
         Some(Ok(bytes)) => Some(sha256_hex(&bytes)),
         Some(Err(e)) => {
@@ -39,18 +64,14 @@ pub(super) fn verify(
             return EXIT_USAGE;
         }
     };
-    let v = match verify_file(transcript, script_hash.as_deref()) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!(
-                "error: cannot read the transcript {}: {e}",
-                transcript.display()
-            );
-            return EXIT_USAGE;
-        }
-    };
-    let audit = match signatures::audit(transcript, &v, None, script, certs) {
-        Ok(a) => a,
+    // One pass over the transcript checks its chain and its signatures.
+    let (v, audit) = match signatures::verify_and_audit(
+        transcript,
+        script_hash.as_deref(),
+        script,
+        certs,
+    ) {
+        Ok(r) => r,
         Err(e @ AuditError::Script(_)) => {
             report(&e, Some("check the path given with --script"));
             return EXIT_USAGE;
@@ -60,18 +81,21 @@ pub(super) fn verify(
             return EXIT_USAGE;
         }
         Err(e @ AuditError::Changed { .. }) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", safe(&e.to_string()));
             return EXIT_FAILED;
         }
         Err(AuditError::Read { source, .. }) => {
             eprintln!(
-                "error: cannot read the transcript {}: {source}",
-                transcript.display()
+                "error: cannot read the transcript {}: {}",
+                safe(&transcript.display().to_string()),
+                safe(&source.to_string())
             );
             return EXIT_USAGE;
         }
     };
     let valid = audit.valid(&v);
+    let conclusion = conclusion(&v, &audit, valid);
+    let changed = audit.changed_after_signing(&v);
     let Audit {
         signatures: sigs,
         certificate_problems,
@@ -83,12 +107,13 @@ pub(super) fn verify(
             signatures: sigs.as_ref(),
             certificate_problems,
             valid,
+            conclusion,
         };
         println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
     } else {
-        print_summary(&v);
+        print_summary(&v, changed);
         for p in &certificate_problems {
-            println!("certificate {p}");
+            println!("certificate {}", safe(p));
         }
         if let Some(s) = &sigs {
             print_signatures(s, &v, no_certs, script.is_some());
@@ -111,21 +136,40 @@ pub(super) fn verify(
     }
 }
 
+fn conclusion(v: &Verification, audit: &Audit, valid: bool) -> Conclusion {
+    match v.verdict {
+        _ if valid => Conclusion::Valid,
+        Verdict::Tampered => Conclusion::Tampered,
+        Verdict::Truncated => Conclusion::Truncated,
+        Verdict::Incomplete => Conclusion::Incomplete,
+        Verdict::Intact if audit.changed_after_signing(v) => Conclusion::ChangedAfterSigning,
+        Verdict::Intact => Conclusion::NotValidlySigned,
+    }
+}
+
+/// "Name (role)" from the first record, or the role id; terminal-safe.
 fn role_name(v: &Verification, role: &str) -> String {
-    v.start
+    let named = v
+        .start
         .as_ref()
         .and_then(|s| s.roles.iter().find(|r| r.id == role))
-        .map_or_else(|| role.to_string(), |r| format!("{} ({role})", r.name))
+        .map_or_else(|| role.to_string(), |r| format!("{} ({role})", r.name));
+    safe(&named).into_owned()
+}
+
+/// A path, terminal-safe.
+fn shown(path: &Path) -> String {
+    safe(&path.display().to_string()).into_owned()
 }
 
 fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_script: bool) {
     if !s.present {
-        println!("signatures  none: {} does not exist", s.file.display());
+        println!("signatures  none: {} does not exist", shown(&s.file));
     } else {
-        println!("signatures  {}", s.file.display());
+        println!("signatures  {}", shown(&s.file));
     }
     if let Some(p) = &s.unreadable {
-        println!("unreadable  {p}");
+        println!("unreadable  {}", safe(p));
     }
     for signed in &s.signed {
         println!(
@@ -134,31 +178,46 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
                 .role
                 .as_deref()
                 .map_or_else(|| "?".to_string(), |r| role_name(v, r)),
-            signed.at.as_deref().unwrap_or("an unrecorded time"),
-            signed.fingerprint
+            safe(signed.at.as_deref().unwrap_or("an unrecorded time")),
+            safe(&signed.fingerprint)
         );
     }
     for b in &s.bad {
-        println!(
-            "BAD         signature by {}: {}",
-            b.issuer.as_deref().unwrap_or("an unnamed key"),
-            b.problem
-        );
+        let issuer = safe(b.issuer.as_deref().unwrap_or("an unnamed key")).into_owned();
+        match &b.role {
+            // A role that signed, but whose signature fails: not "has not signed".
+            Some(role) if b.data_changed => println!(
+                "BAD         {} signed, but the signature does not match these records (key {issuer}): they were changed after signing",
+                role_name(v, role)
+            ),
+            Some(role) => println!(
+                "BAD         {} signed, but the signature is not valid (key {issuer}): {}",
+                role_name(v, role),
+                safe(&b.problem)
+            ),
+            None => println!("BAD         signature by {issuer}: {}", safe(&b.problem)),
+        }
     }
     for u in &s.unknown {
         println!(
             "unknown     signature by {}: {}",
-            u.issuer.as_deref().unwrap_or("an unnamed key"),
-            u.problem
+            safe(u.issuer.as_deref().unwrap_or("an unnamed key")),
+            safe(&u.problem)
         );
     }
     for m in &s.mismatches {
-        println!("MISMATCH    {m}");
+        println!("MISMATCH    {}", safe(m));
     }
     if s.required_from == "transcript" && !s.required.is_empty() {
         println!("note        the required signers are taken from the transcript itself; give --script to check them against the script");
     }
-    for m in &s.missing {
+    // Signers whose bad signature is listed above are not missing: they signed.
+    let missing: Vec<&String> = s
+        .missing
+        .iter()
+        .filter(|m| !s.bad_signers.contains(m))
+        .collect();
+    for m in &missing {
         if no_certs {
             println!(
                 "missing     {}: no signature could be checked",
@@ -178,46 +237,52 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
                 "give --script FILE (its roles' certificates) or --certs DIR"
             }
         );
-    } else if !s.missing.is_empty() {
+    } else if s.signed_bytes_differ {
+        println!("hint        the signers signed other bytes than these; compare with the copy they signed, or the head phrase they were read");
+    } else if !missing.is_empty() {
         println!(
             "hint        a missing signer signs with `keyrite countersign {} --key THEIR-KEY-FILE`",
-            v.path.display()
+            shown(&v.path)
         );
     }
 }
 
-fn print_summary(v: &Verification) {
-    println!("transcript  {}", v.path.display());
+fn print_summary(v: &Verification, changed_after_signing: bool) {
+    println!("transcript  {}", shown(&v.path));
     if let Some(s) = &v.start {
-        println!("ceremony    {} ({})", s.title, s.ceremony);
-        println!("script      {} (sha256 {})", s.script_path, s.script_sha256);
+        println!("ceremony    {} ({})", safe(&s.title), safe(&s.ceremony));
+        println!(
+            "script      {} (sha256 {})",
+            safe(&s.script_path),
+            safe(&s.script_sha256)
+        );
         println!(
             "started     {} on {} by keyrite {}, input: {}",
-            s.at, s.host, s.tool_version, s.operator
+            safe(&s.at),
+            safe(&s.host),
+            safe(&s.tool_version),
+            safe(&s.operator)
         );
     }
     if !v.attended.is_empty() {
         let who: Vec<String> = v
             .attended
             .iter()
-            .map(|a| format!("{} ({})", a.name, a.role))
+            .map(|a| format!("{} ({})", safe(&a.name), safe(&a.role)))
             .collect();
         println!("attended    {}", who.join(", "));
     }
-    println!(
-        "steps done  {}: {}",
-        v.steps_done.len(),
-        v.steps_done.join(", ")
-    );
+    let steps: Vec<String> = v.steps_done.iter().map(|s| safe(s).into_owned()).collect();
+    println!("steps done  {}: {}", steps.len(), steps.join(", "));
     match &v.end {
-        Some(e) if e.outcome == "completed" => println!("outcome     completed at {}", e.at),
+        Some(e) if e.outcome == "completed" => println!("outcome     completed at {}", safe(&e.at)),
         Some(e) => println!(
             "outcome     aborted at {}{}: {}",
-            e.at,
+            safe(&e.at),
             e.step
                 .as_ref()
-                .map_or_else(String::new, |s| format!(" in step {s}")),
-            e.reason.as_deref().unwrap_or("no reason recorded")
+                .map_or_else(String::new, |s| format!(" in step {}", safe(s))),
+            safe(e.reason.as_deref().unwrap_or("no reason recorded"))
         ),
         None => println!("outcome     none recorded"),
     }
@@ -229,8 +294,14 @@ fn print_summary(v: &Verification) {
         }
     }
     for f in &v.findings {
-        println!("finding     {f}");
+        println!("finding     {}", safe(&f.to_string()));
     }
-    let verdict = v.verdict.explain();
+    // The chain alone cannot tell a forger's recomputed chain from the original: when
+    // the signatures say the bytes are not the signed ones, the result says so.
+    let verdict = if changed_after_signing {
+        CHANGED_AFTER_SIGNING
+    } else {
+        v.verdict.explain()
+    };
     println!("result      {verdict}");
 }

@@ -20,7 +20,7 @@ pub mod writer;
 
 pub use verify::{
     verify_file, verify_file_with, verify_reader_with, Finding, RecordView, RoleFacts, StartFacts,
-    Verdict, Verification,
+    Verdict, Verification, MAX_RECORD_BYTES,
 };
 pub use writer::{TranscriptError, Writer};
 

@@ -7,18 +7,25 @@
 //! - a truncated tail: the last line is torn (no newline), as a crash mid-write leaves it;
 //! - incomplete: every record is intact but there is no end record, as a crash or a kill
 //!   between records leaves it.
+//!
+//! Memory is bounded by [`MAX_RECORD_BYTES`], not by the file: a longer line is hashed
+//! as it is read (so the chain past it is still checked) but not kept or parsed.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::{
     sha256_hex, EVENT_ABORTED, EVENT_COMPLETED, EVENT_PRESENT, EVENT_STARTED, EVENT_STEP_DONE,
     SEAL_SUFFIX_LEN,
 };
+
+/// The longest record the verifier keeps in memory to parse. The writer's records are a
+/// few kilobytes; a longer line is reported as unreadable, its hash still chained.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// One thing found wrong with a transcript. Lines count from 1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -307,7 +314,8 @@ pub fn verify_file_with(
     script_sha256: Option<&str>,
     visit: impl FnMut(&RecordView<'_>),
 ) -> std::io::Result<Verification> {
-    let file = File::open(path)?;
+    // A named pipe or a device is refused at once instead of blocking or never ending.
+    let file = crate::fs::open_regular(path)?;
     verify_reader_with(
         path,
         BufReader::with_capacity(1 << 20, file),
@@ -342,26 +350,39 @@ pub fn verify_reader_with(
     let mut ended_at_line: Option<u64> = None;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf)?;
-        if n == 0 {
+        let read = read_line_bounded(&mut reader, &mut buf, MAX_RECORD_BYTES)?;
+        if read.len == 0 {
             break;
         }
         line_no += 1;
-        if buf.last() != Some(&b'\n') {
+        if !read.newline {
             v.findings.push(Finding::TruncatedTail {
                 line: line_no,
-                bytes: n as u64,
+                bytes: read.len,
             });
             break;
         }
-        buf.pop();
-        let line = &buf[..];
-        let hash = sha256_hex(line);
         if let Some(end_line) = ended_at_line {
             if end_line + 1 == line_no {
                 v.findings.push(Finding::AfterEnd { line: line_no });
             }
         }
+        if let Some(hash) = read.overlong_hash {
+            // Not kept, so not parsed; but its hash links the next line, so a record
+            // after it that was changed is still found.
+            v.findings.push(Finding::Unreadable {
+                line: line_no,
+                reason: format!(
+                    "the line is longer than {MAX_RECORD_BYTES} bytes ({} bytes)",
+                    read.len - 1
+                ),
+            });
+            prev_hash = Some(hash);
+            v.records += 1;
+            continue;
+        }
+        let line = &buf[..];
+        let hash = sha256_hex(line);
         let head: RecordHead<'_> = match serde_json::from_slice(line) {
             Ok(h) => h,
             Err(e) => {
@@ -467,6 +488,67 @@ pub fn verify_reader_with(
         Verdict::Intact
     };
     Ok(v)
+}
+
+/// What [`read_line_bounded`] read.
+struct LineRead {
+    /// Bytes read, with the newline if there was one; 0 at the end of the input.
+    len: u64,
+    /// Whether the line ended with a newline (else the input ended first).
+    newline: bool,
+    /// For a line longer than the limit: its SHA-256 (hex, without the newline); the
+    /// buffer then holds nothing useful.
+    overlong_hash: Option<String>,
+}
+
+/// Reads one line into `buf` (without its newline), keeping at most `max` bytes: a
+/// longer line is hashed as it streams past instead, so memory stays bounded.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    let mut len = 0u64;
+    let mut hasher: Option<Sha256> = None;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(LineRead {
+                len,
+                newline: false,
+                overlong_hash: hasher.map(|h| hex::encode(h.finalize())),
+            });
+        }
+        let (part, newline) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (&chunk[..i], true),
+            None => (chunk, false),
+        };
+        match &mut hasher {
+            Some(h) => h.update(part),
+            None if buf.len() + part.len() > max => {
+                let mut h = Sha256::new();
+                h.update(&buf[..]);
+                h.update(part);
+                buf.clear();
+                hasher = Some(h);
+            }
+            None => buf.extend_from_slice(part),
+        }
+        let used = part.len() + usize::from(newline);
+        len += used as u64;
+        reader.consume(used);
+        if newline {
+            return Ok(LineRead {
+                len,
+                newline: true,
+                overlong_hash: hasher.map(|h| hex::encode(h.finalize())),
+            });
+        }
+    }
 }
 
 fn check_start(
