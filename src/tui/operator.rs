@@ -375,3 +375,58 @@ impl Operator for TuiOperator {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::types::{RoleId, StepId};
+
+    #[test]
+    fn every_text_from_the_engine_reaches_the_ui_with_controls_escaped() {
+        let (events, received) = mpsc::channel();
+        let mut operator = TuiOperator::new(events, AbortSlot::default());
+        let id = StepId::parse("step-1").unwrap();
+        let step = StepView {
+            number: 1,
+            total: 1,
+            id: &id,
+            kind: "note",
+            title: "t",
+        };
+        // A device's reply or a name read from a record may carry an escape sequence.
+        operator.inform(&step, "device says \u{1b}]0;pwned\u{7} ok\u{202e}");
+        let Ok(EngineEvent::Inform { message, .. }) = received.recv() else {
+            panic!("an Inform event");
+        };
+        assert_eq!(message, "device says \\x1b]0;pwned\\x07 ok\\u{202e}");
+
+        let role = RoleId::parse("officer").unwrap();
+        let worker = std::thread::spawn(move || {
+            let view = RoleView {
+                id: &role,
+                name: "Alice\u{1b}[8m",
+            };
+            operator.confirm(&step_view(&id), &view, "seal \u{9b}2K reads 7")
+        });
+        let Ok(EngineEvent::Request(request)) = received.recv() else {
+            panic!("a Request event");
+        };
+        let Ask::Confirm { person, statement } = &request.ask else {
+            panic!("a Confirm question");
+        };
+        assert_eq!(person.name, "Alice\\x1b[8m");
+        assert_eq!(statement, "seal \\x9b2K reads 7");
+        request.reply.send(Reply::Abort("done".into())).unwrap();
+        assert!(worker.join().unwrap().is_err());
+    }
+
+    fn step_view(id: &StepId) -> StepView<'_> {
+        StepView {
+            number: 1,
+            total: 1,
+            id,
+            kind: "confirm",
+            title: "t",
+        }
+    }
+}
