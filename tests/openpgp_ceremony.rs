@@ -362,7 +362,75 @@ fn a_signer_signs_with_gpg_outside_keyrite_and_gpg_opens_shares_encrypted_to_its
     let Some(gpg) = gnupg::gpg() else {
         return;
     };
+    // gpg's default key: the primary key certifies and signs.
     let fpr = gpg.gen_full("Gil Gpg <gil@example.org>", "default");
+    sign_outside_with_the_printed_command(&gpg, &fpr, &fpr);
+}
+
+/// The smartcard / offline-primary shape: a certify-only primary key with signing and
+/// encryption subkeys. gpg refuses `--local-user PRIMARY!` for it; the printed command
+/// names the signing subkey, and gpg accepts it.
+#[test]
+fn the_printed_outside_command_works_for_a_certify_only_primary_with_subkeys() {
+    let Some(gpg) = gnupg::gpg() else {
+        return;
+    };
+    let fpr = gpg.gen_key("Gil Gpg <gil@example.org>", "ed25519", "cert", "never");
+    for (algo, usage) in [("ed25519", "sign"), ("cv25519", "encr")] {
+        gpg.ok(
+            &[
+                "--passphrase",
+                "",
+                "--quick-add-key",
+                &fpr,
+                algo,
+                usage,
+                "never",
+            ],
+            None,
+        );
+    }
+    let listing = String::from_utf8(gpg.ok(&["--with-colons", "--list-keys", &fpr], None)).unwrap();
+    // The fingerprint line that follows the `sub` line whose capabilities are `s`.
+    let mut lines = listing.lines();
+    let mut signing = None;
+    while let Some(line) = lines.next() {
+        let fields: Vec<&str> = line.split(':').collect();
+        if fields[0] == "sub" && fields[11].contains('s') {
+            signing = lines
+                .next()
+                .map(|l| l.split(':').nth(9).unwrap().to_string());
+        }
+    }
+    let signing = signing.expect("a signing subkey");
+    assert_ne!(signing, fpr);
+    // What keyrite printed before this issue fails in gpg for this shape.
+    let data = gpg.write("data.txt", b"x");
+    let refused = gpg.run(
+        &[
+            "--passphrase",
+            "",
+            "--local-user",
+            &format!("{fpr}!"),
+            "--armor",
+            "--detach-sign",
+            "--output",
+            gpg.path("x.asc").to_str().unwrap(),
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        !refused.status.success(),
+        "gpg signs with a certify-only primary?"
+    );
+    sign_outside_with_the_printed_command(&gpg, &fpr, &signing);
+}
+
+/// Runs a one-signer ceremony whose witness signs `outside`, runs the gpg command
+/// keyrite prints exactly as printed (it must name `signing_key!`), and checks that
+/// keyrite and gpg accept the signature by `fpr`'s certificate.
+fn sign_outside_with_the_printed_command(gpg: &gnupg::Gpg, fpr: &str, signing_key: &str) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("gil.asc"), gpg.export(&fpr)).unwrap();
     let script = dir.path().join("outside.yaml");
@@ -412,7 +480,7 @@ fn a_signer_signs_with_gpg_outside_keyrite_and_gpg_opens_shares_encrypted_to_its
         args[..4],
         [
             "--local-user",
-            &format!("{fpr}!"),
+            &format!("{signing_key}!"),
             "--armor",
             "--detach-sign"
         ]
@@ -907,4 +975,58 @@ fn streamed_signature_checks_agree_with_checks_over_the_whole_bytes() {
         .all(|c| c.is_good()));
     // Something that is not a signature file is refused alike.
     assert!(keyrite::signatures::DetachedStream::new(b"   ").is_err());
+}
+
+/// A signer who gives the wrong key file (another person's key, then a certificate
+/// without secrets) is told why and asked again, and signs with the right one.
+#[test]
+fn a_wrong_key_file_at_signing_costs_a_try_not_the_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("sign.yaml");
+    std::fs::write(
+        &script,
+        format!(
+            "keyrite: 1\nid: sign-retry\ntitle: Sign after a wrong key file\nroles:\n  officer: {{ name: Alice Example, cert: {} }}\nsteps:\n  - note: Nothing to do but sign.\n  - sign_transcript: {{ by: [officer] }}\n",
+            repo("ceremonies/demo/keys/officer.asc").display()
+        ),
+    )
+    .unwrap();
+    let records = dir.path().join("records");
+    let input = format!(
+        "\n{}\n{}\n{}\n",
+        demo_key("witness-1").display(),
+        repo("ceremonies/demo/keys/officer.asc").display(),
+        demo_key("officer").display()
+    );
+    let out = run(
+        &[
+            "run",
+            script.to_str().unwrap(),
+            "--plain",
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        Some(&input),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "is {}, but Alice Example's certificate in the script is {}; that is not Alice Example's key. Alice Example, give your key file again, `outside` or `later` (try 2 of 3)",
+            fingerprint("witness-1"),
+            fingerprint("officer")
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(try 3 of 3)"), "{stdout}");
+    assert!(stdout.contains("signed by officer into"), "{stdout}");
+    let transcript = only_transcript(&records, "sign-retry");
+    let (code, v) = verify_json(&transcript, Some(script.to_str().unwrap()));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(signed_roles(&v), ["officer"]);
 }

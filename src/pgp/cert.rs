@@ -89,6 +89,21 @@ impl Certificate {
             .collect()
     }
 
+    /// The fingerprint of the key that signs for this certificate at `now`: the newest
+    /// valid signing-capable key, which is a subkey when the primary key only certifies
+    /// (an offline primary, a smartcard). `gpg --local-user FPR!` needs this key's
+    /// fingerprint: with the primary's, gpg refuses a certify-only primary.
+    pub fn signing_key_fingerprint(&self, now: impl Into<SystemTime>) -> Option<String> {
+        let vc = valid_for(&self.cert, Purpose::Sign, now.into()).ok()?;
+        vc.keys()
+            .for_signing()
+            .supported()
+            .alive()
+            .revoked(false)
+            .max_by_key(|ka| ka.key().creation_time())
+            .map(|ka| ka.key().fingerprint().to_hex())
+    }
+
     /// Whether the certificate can be used for `purpose` at time `now`.
     pub fn check(&self, purpose: Purpose, now: impl Into<SystemTime>) -> Result<(), CertProblem> {
         valid_for(&self.cert, purpose, now.into()).map(|_| ())

@@ -162,6 +162,21 @@ fn shell_word(path: &Path) -> String {
     }
 }
 
+/// The gpg command that makes `role`'s signature outside keyrite. `--local-user FPR!`
+/// names the exact key to sign with; it must be the signing key itself (a subkey when
+/// the primary only certifies, as on most smartcards), since gpg refuses `PRIMARY!` for
+/// a certify-only primary.
+pub fn outside_command(cert: &Certificate, signature: &Path, transcript: &Path) -> String {
+    let key = cert
+        .signing_key_fingerprint(std::time::SystemTime::now())
+        .unwrap_or_else(|| cert.fingerprint());
+    format!(
+        "gpg --local-user {key}! --armor --detach-sign --output {} {}",
+        shell_word(signature),
+        shell_word(transcript)
+    )
+}
+
 fn sign_one(
     asker: &mut Asker<'_, '_>,
     role: &RoleId,
@@ -186,12 +201,7 @@ fn sign_one(
             let mut own = transcript.as_os_str().to_owned();
             own.push(format!(".{role}.asc"));
             let own = PathBuf::from(own);
-            let command = format!(
-                "gpg --local-user {}! --armor --detach-sign --output {} {}",
-                cert.fingerprint(),
-                shell_word(&own),
-                shell_word(transcript)
-            );
+            let command = outside_command(cert, &own, transcript);
             asker.operator.inform(
                 &asker.view,
                 &format!("{name}: sign on the signing machine with\n  {command}\nthen bring the signature file here."),

@@ -90,40 +90,93 @@ pub fn unlock_role_key(
     } else {
         format!("{name} ({id}): path of your OpenPGP secret key file to {purpose}")
     };
-    let typed = cx
-        .operator
-        .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
-            if (outside_ok && s.trim() == OUTSIDE) || (later_ok && s.trim() == LATER) {
-                return Ok(());
-            }
-            existing_file(s).map(|_| ())
-        })?;
-    if outside_ok && typed.trim() == OUTSIDE {
-        return Ok(KeyChoice::Outside);
+    // A wrong key file (someone else's key, a certificate without secrets, a wrong
+    // passphrase three times) costs a try, not the person's turn: they are asked again,
+    // and may then choose to do it outside keyrite or later.
+    for attempt in 1..=KEY_FILE_TRIES {
+        let typed = cx
+            .operator
+            .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
+                if (outside_ok && s.trim() == OUTSIDE) || (later_ok && s.trim() == LATER) {
+                    return Ok(());
+                }
+                existing_file(s).map(|_| ())
+            })?;
+        if outside_ok && typed.trim() == OUTSIDE {
+            return Ok(KeyChoice::Outside);
+        }
+        if later_ok && typed.trim() == LATER {
+            return Ok(KeyChoice::Later);
+        }
+        let Some(expected) = expected.as_deref() else {
+            return Err(StepError::failed(format!(
+                "role `{id}` has no certificate in the script, so keyrite cannot tell their key from anyone else's"
+            )));
+        };
+        let problem = match try_key_file(cx, role, &typed, expected, &name) {
+            Ok(key) => return Ok(KeyChoice::Key(Box::new(key))),
+            Err(KeyFileProblem::Stop(e)) => return Err(e),
+            Err(KeyFileProblem::Retry(message)) => message,
+        };
+        if attempt == KEY_FILE_TRIES {
+            return Err(StepError::failed(format!(
+                "{problem} ({KEY_FILE_TRIES} tries)"
+            )));
+        }
+        let choices = match (outside_ok, later_ok) {
+            (true, true) => format!(", `{OUTSIDE}` or `{LATER}`"),
+            (true, false) => format!(" or `{OUTSIDE}`"),
+            _ => String::new(),
+        };
+        cx.operator.inform(
+            &cx.view,
+            &format!(
+                "{problem}. {name}, give your key file again{choices} (try {} of {KEY_FILE_TRIES}).",
+                attempt + 1
+            ),
+        );
     }
-    if later_ok && typed.trim() == LATER {
-        return Ok(KeyChoice::Later);
-    }
-    let path = existing_file(&typed).map_err(StepError::failed)?;
-    let Some(expected) = expected else {
-        return Err(StepError::failed(format!(
-            "role `{id}` has no certificate in the script, so keyrite cannot tell their key from anyone else's"
-        )));
-    };
+    Err(StepError::failed("no key file was accepted"))
+}
+
+/// How many key files a person may give before their turn ends.
+pub const KEY_FILE_TRIES: u32 = 3;
+
+enum KeyFileProblem {
+    /// Worth another try: the message says what was wrong.
+    Retry(String),
+    /// The person stopped the ceremony.
+    Stop(StepError),
+}
+
+/// Loads the key file `typed`, refusing another person's key before its passphrase is
+/// asked, and unlocking a protected one.
+fn try_key_file(
+    cx: &mut Asker<'_, '_>,
+    role: &RoleId,
+    typed: &str,
+    expected: &str,
+    name: &str,
+) -> Result<SecretKey, KeyFileProblem> {
+    let path = existing_file(typed).map_err(KeyFileProblem::Retry)?;
     let foreign = |found: &str| {
-        StepError::failed(format!(
-            "the key in {} is {found}, but {name}'s certificate in the script is {expected}; use the key of that certificate",
+        KeyFileProblem::Retry(format!(
+            "the key in {} is {found}, but {name}'s certificate in the script is {expected}; that is not {name}'s key",
             path.display(),
         ))
     };
-    // Someone else's key is refused before its passphrase is asked.
     let key = match SecretKey::load(&path, None) {
         Err(PgpError::PassphraseRequired { fingerprint }) if fingerprint != expected => {
             return Err(foreign(&fingerprint))
         }
-        Err(PgpError::PassphraseRequired { .. }) => load_with_passphrase(cx, role, &path)?,
+        Err(PgpError::PassphraseRequired { .. }) => {
+            load_with_passphrase(cx, role, &path).map_err(|e| match e {
+                StepError::Operator(_) => KeyFileProblem::Stop(e),
+                other => KeyFileProblem::Retry(other.to_string()),
+            })?
+        }
         Err(e) => {
-            return Err(StepError::failed(format!(
+            return Err(KeyFileProblem::Retry(format!(
                 "cannot use the key file {}: {e}",
                 path.display()
             )))
@@ -133,7 +186,7 @@ pub fn unlock_role_key(
     if key.fingerprint() != expected {
         return Err(foreign(&key.fingerprint()));
     }
-    Ok(KeyChoice::Key(Box::new(key)))
+    Ok(key)
 }
 
 /// Asks for the passphrase of the protected key at `path` and unlocks it.
