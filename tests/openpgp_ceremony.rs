@@ -1030,3 +1030,182 @@ fn a_wrong_key_file_at_signing_costs_a_try_not_the_turn() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(signed_roles(&v), ["officer"]);
 }
+
+/// `countersign --signature`: a signature made with gpg elsewhere joins the others after
+/// it verifies against the role's certificate from the script or --certs; a second
+/// signature by the same signer, a stranger's, a signature over other bytes and an
+/// unrequired role's (without --extra-witness) are refused.
+#[test]
+fn countersign_adds_a_signature_made_elsewhere_once() {
+    let Some(gpg) = gnupg::gpg() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (transcript, _) = demo_genesis(dir.path());
+    let t = transcript.to_str().unwrap();
+    std::fs::remove_file(sig_path(&transcript)).unwrap();
+
+    // The officer signs on "another machine" with gpg, with the printed command's form.
+    gpg.import_secret(&std::fs::read(demo_key("officer")).unwrap(), "");
+    let officer_cert =
+        keyrite::pgp::Certificate::load(repo("ceremonies/demo/keys/officer.asc")).unwrap();
+    let signing = officer_cert
+        .signing_key_fingerprint(std::time::SystemTime::now())
+        .unwrap();
+    let made = dir.path().join("officer-elsewhere.asc");
+    gpg.ok(
+        &[
+            "--passphrase",
+            "",
+            "--local-user",
+            &format!("{signing}!"),
+            "--armor",
+            "--detach-sign",
+            "--output",
+            made.to_str().unwrap(),
+            t,
+        ],
+        None,
+    );
+    let made = made.to_str().unwrap();
+
+    let without_certs = run(&["countersign", t, "--signature", made], None);
+    assert_eq!(without_certs.status.code(), Some(2));
+    assert!(text(&without_certs.stderr).contains("give --script"));
+
+    let out = run(
+        &[
+            "countersign",
+            t,
+            "--signature",
+            made,
+            "--script",
+            "ceremonies/demo.yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("signed by Alice Example (officer)"));
+
+    // Once is enough, whichever way the second one comes.
+    let again = run(
+        &[
+            "countersign",
+            t,
+            "--signature",
+            made,
+            "--script",
+            "ceremonies/demo.yaml",
+        ],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("Alice Example (officer) has already signed"),
+        "{}",
+        text(&again.stderr)
+    );
+    let again = run(
+        &[
+            "countersign",
+            t,
+            "--key",
+            demo_key("officer").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("has already signed"));
+
+    // A signature over other bytes is not added.
+    let other = keyrite::pgp::sign_detached(
+        &keyrite::pgp::SecretKey::load(demo_key("witness-1"), None).unwrap(),
+        b"another transcript",
+    )
+    .unwrap();
+    let other_file = dir.path().join("other.asc");
+    std::fs::write(&other_file, other.as_bytes()).unwrap();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    for role in ["officer", "witness-1", "witness-2"] {
+        std::fs::copy(
+            repo(&format!("ceremonies/demo/keys/{role}.asc")),
+            certs.join(format!("{role}.asc")),
+        )
+        .unwrap();
+    }
+    let certs = certs.to_str().unwrap();
+    let out = run(
+        &[
+            "countersign",
+            t,
+            "--signature",
+            other_file.to_str().unwrap(),
+            "--certs",
+            certs,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not a good signature over this transcript"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // witness-2 is a role but not a required signer: only as an extra witness.
+    let w2 = keyrite::pgp::sign_detached(
+        &keyrite::pgp::SecretKey::load(demo_key("witness-2"), None).unwrap(),
+        &std::fs::read(&transcript).unwrap(),
+    )
+    .unwrap();
+    let w2_file = dir.path().join("w2.asc");
+    std::fs::write(&w2_file, w2.as_bytes()).unwrap();
+    let w2_file = w2_file.to_str().unwrap();
+    let out = run(
+        &["countersign", t, "--signature", w2_file, "--certs", certs],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not one of the signers the ceremony requires")
+            && text(&out.stderr).contains("--extra-witness"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        &[
+            "countersign",
+            t,
+            "--signature",
+            w2_file,
+            "--certs",
+            certs,
+            "--extra-witness",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("extra witness"));
+
+    let (code, v) = verify_json(&transcript, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 1, "witness-1 has not signed yet: {v:#}");
+    assert_eq!(v["signatures"]["missing"], serde_json::json!(["witness-1"]));
+    let out = run(
+        &[
+            "countersign",
+            t,
+            "--key",
+            demo_key("witness-1").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (code, v) = verify_json(&transcript, Some("ceremonies/demo.yaml"));
+    assert_eq!(code, 0, "{v:#}");
+    for role in ["witness-1", "witness-2"] {
+        gpg.import(&std::fs::read(repo(&format!("ceremonies/demo/keys/{role}.asc"))).unwrap());
+    }
+    let (ok, status) = gpg.verify(&sig_path(&transcript), &transcript);
+    assert!(ok, "{status}");
+}

@@ -15,9 +15,11 @@ use zeroize::Zeroizing;
 use super::slip39::read_secret_line;
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::hygiene::EchoOff;
-use crate::pgp::{sign_detached, PgpError, SecretKey};
+use crate::pgp::{sign_detached, verify_detached, Certificate, PgpError, SecretKey};
 use crate::sanitize::line_for_terminal as safe;
-use crate::signatures::{add_signature, is_transcript};
+use crate::signatures::{
+    add_signature, is_transcript, load_cert_dir, read_signature_file, signature_path,
+};
 use crate::steps::sign_transcript::accept_signature;
 use crate::transcript::{verify_reader_with, Verdict};
 
@@ -64,11 +66,28 @@ fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32>
     }
 }
 
-pub(super) fn countersign(
-    transcript: &Path,
-    key_file: &Path,
-    passphrase_file: Option<&Path>,
-) -> i32 {
+/// How the new signature comes about.
+pub(super) enum Signing<'a> {
+    /// keyrite signs with this secret key file.
+    Key {
+        /// The key file.
+        key: &'a Path,
+        /// Where the passphrase is, instead of asking.
+        passphrase_file: Option<&'a Path>,
+    },
+    /// A detached signature made elsewhere (a smartcard, another machine), checked
+    /// against the certificates the auditor gives.
+    Signature {
+        /// The signature file.
+        file: &'a Path,
+        /// The ceremony script, for its roles' certificates.
+        script: Option<&'a Path>,
+        /// A folder of certificates named after roles.
+        certs: Option<&'a Path>,
+    },
+}
+
+pub(super) fn countersign(transcript: &Path, signing: &Signing<'_>, extra_witness: bool) -> i32 {
     // Read once: the bytes signed are the bytes whose chain is checked below. A pipe or
     // a device is refused at once, and the size is bounded.
     let data = match crate::fs::read_bounded(transcript, MAX_TRANSCRIPT_BYTES) {
@@ -99,28 +118,25 @@ pub(super) fn countersign(
         eprintln!("  hint: `keyrite verify {shown}` says what is wrong");
         return EXIT_FAILED;
     }
-    let key = match SecretKey::load(key_file, None) {
-        Ok(k) => k,
-        Err(PgpError::PassphraseRequired { .. }) => {
-            let pass = match passphrase(passphrase_file, key_file) {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            match SecretKey::load(key_file, Some(&pass)) {
-                Ok(k) => k,
-                Err(e) => {
-                    report(&e, Some("check the passphrase and the key file"));
-                    return EXIT_FAILED;
-                }
-            }
-        }
-        Err(e) => {
-            report(&e, Some("give your OpenPGP secret key file (`gpg --armor --export-secret-keys FINGERPRINT`)"));
-            return EXIT_USAGE;
-        }
-    };
-    let fingerprint = key.fingerprint();
     let start = v.start.clone().unwrap_or_default();
+    let (signature, certificate) = match signing {
+        Signing::Key {
+            key,
+            passphrase_file,
+        } => match sign_with_key(&data, key, *passphrase_file) {
+            Ok(made) => made,
+            Err(code) => return code,
+        },
+        Signing::Signature {
+            file,
+            script,
+            certs,
+        } => match signature_made_elsewhere(&data, file, *script, *certs) {
+            Ok(found) => found,
+            Err(code) => return code,
+        },
+    };
+    let fingerprint = certificate.fingerprint();
     let Some(role) = start
         .roles
         .iter()
@@ -134,33 +150,26 @@ pub(super) fn countersign(
         );
         return EXIT_FAILED;
     };
-    let signature = match sign_detached(&key, &data) {
-        Ok(s) => s,
-        Err(e) => {
-            report(
-                &e,
-                Some("the key must be able to sign (not expired, not revoked)"),
-            );
-            return EXIT_FAILED;
-        }
-    };
-    if let Err(why) = accept_signature(signature.as_bytes(), &data, key.certificate()) {
-        eprintln!("error: the new signature does not verify: {}", safe(&why));
+    let who = format!("{} ({})", safe(&role.name), safe(&role.id));
+    if let Some(at) = already_signed(transcript, &data, &certificate) {
+        eprintln!("error: {who} has already signed {shown} (at {at}); nothing was added");
+        eprintln!("  hint: `keyrite verify {shown}` lists who signed and who has not");
         return EXIT_FAILED;
     }
-    match add_signature(transcript, signature.as_bytes()) {
+    let required = start.signers.contains(&role.id);
+    if !required && !extra_witness {
+        eprintln!(
+            "error: {who} is not one of the signers the ceremony requires ({}); nothing was added",
+            safe(&start.signers.join(", "))
+        );
+        eprintln!("  hint: to add this signature as an extra witness's, give --extra-witness");
+        return EXIT_FAILED;
+    }
+    match add_signature(transcript, &signature) {
         Ok(file) => {
-            println!(
-                "signed by {} ({}) into {}",
-                safe(&role.name),
-                safe(&role.id),
-                safe(&file.display().to_string())
-            );
-            if !start.signers.contains(&role.id) {
-                println!(
-                    "note: {} is not one of the signers the ceremony requires",
-                    safe(&role.id)
-                );
+            println!("signed by {who} into {}", safe(&file.display().to_string()));
+            if !required {
+                println!("note: added as an extra witness; the ceremony does not require it");
             }
             println!("verify with: keyrite verify {shown} --script SCRIPT");
             EXIT_OK
@@ -170,4 +179,122 @@ pub(super) fn countersign(
             EXIT_FAILED
         }
     }
+}
+
+/// Signs `data` with the key file, unlocking it; the signature is checked before use.
+fn sign_with_key(
+    data: &[u8],
+    key_file: &Path,
+    passphrase_file: Option<&Path>,
+) -> Result<(Vec<u8>, Certificate), i32> {
+    let key = match SecretKey::load(key_file, None) {
+        Ok(k) => k,
+        Err(PgpError::PassphraseRequired { .. }) => {
+            let pass = passphrase(passphrase_file, key_file)?;
+            match SecretKey::load(key_file, Some(&pass)) {
+                Ok(k) => k,
+                Err(e) => {
+                    report(&e, Some("check the passphrase and the key file"));
+                    return Err(EXIT_FAILED);
+                }
+            }
+        }
+        Err(e) => {
+            report(&e, Some("give your OpenPGP secret key file (`gpg --armor --export-secret-keys FINGERPRINT`), or a signature made elsewhere with --signature"));
+            return Err(EXIT_USAGE);
+        }
+    };
+    let signature = match sign_detached(&key, data) {
+        Ok(s) => s,
+        Err(e) => {
+            report(
+                &e,
+                Some("the key must be able to sign (not expired, not revoked)"),
+            );
+            return Err(EXIT_FAILED);
+        }
+    };
+    if let Err(why) = accept_signature(signature.as_bytes(), data, key.certificate()) {
+        eprintln!("error: the new signature does not verify: {}", safe(&why));
+        return Err(EXIT_FAILED);
+    }
+    Ok((signature.into_bytes(), key.certificate().clone()))
+}
+
+/// Finds whose good signature over `data` the file `file` holds, among the roles'
+/// certificates of `script` or in `certs`: the auditor's certificates, never the
+/// signature's own claim.
+fn signature_made_elsewhere(
+    data: &[u8],
+    file: &Path,
+    script: Option<&Path>,
+    certs: Option<&Path>,
+) -> Result<(Vec<u8>, Certificate), i32> {
+    let signature = read_signature_file(file).map_err(|e| {
+        report(
+            &e,
+            Some("--signature names the detached signature file (`gpg --armor --detach-sign`)"),
+        );
+        EXIT_USAGE
+    })?;
+    let mut candidates: Vec<Certificate> = Vec::new();
+    if let Some(script) = script {
+        let facts = crate::script::signing_facts(script).map_err(|e| {
+            report(&e, Some("check the path given with --script"));
+            EXIT_USAGE
+        })?;
+        for (role, path) in &facts.cert_files {
+            match Certificate::load(path) {
+                Ok(c) => candidates.push(c),
+                Err(e) => eprintln!(
+                    "warning: the certificate of `{}` cannot be read: {}",
+                    safe(role),
+                    safe(&e.to_string())
+                ),
+            }
+        }
+    }
+    if let Some(dir) = certs {
+        let (found, problems) = load_cert_dir(dir).map_err(|e| {
+            report(&e, Some("--certs names a folder of certificate files"));
+            EXIT_USAGE
+        })?;
+        for p in problems {
+            eprintln!("warning: {}", safe(&p));
+        }
+        candidates.extend(found.into_iter().map(|t| t.certificate));
+    }
+    if script.is_none() && certs.is_none() {
+        eprintln!("error: a signature made elsewhere is checked against the signer's certificate; none was given");
+        eprintln!("  hint: give --script (the ceremony script names each role's certificate) or --certs DIR");
+        return Err(EXIT_USAGE);
+    }
+    let mut reasons = Vec::new();
+    for cert in candidates {
+        match accept_signature(&signature, data, &cert) {
+            Ok(()) => return Ok((signature, cert)),
+            Err(why) => reasons.push(why),
+        }
+    }
+    eprintln!(
+        "error: {} is not a good signature over this transcript by any of the certificates given",
+        safe(&file.display().to_string())
+    );
+    if let Some(why) = reasons.iter().find(|r| r.contains("does not verify")) {
+        eprintln!("  caused by: {}", safe(why));
+    }
+    eprintln!("  hint: sign the exact transcript file (`gpg --armor --detach-sign`), with the key of your role's certificate");
+    Err(EXIT_FAILED)
+}
+
+/// When `cert` already has a good signature over `data` in the transcript's `.asc`.
+fn already_signed(transcript: &Path, data: &[u8], cert: &Certificate) -> Option<String> {
+    let existing = read_signature_file(&signature_path(transcript)).ok()?;
+    let checks = verify_detached(&existing, data, std::slice::from_ref(cert)).ok()?;
+    checks.iter().find(|c| c.is_good()).map(|c| {
+        c.created.map_or_else(
+            || "an unrecorded time".to_string(),
+            |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+    })
 }

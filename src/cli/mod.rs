@@ -92,11 +92,30 @@ enum Command {
         /// The transcript (`.jsonl`).
         transcript: PathBuf,
         /// Your OpenPGP secret key file; you are asked for its passphrase if it has one.
-        #[arg(long, value_name = "FILE")]
-        key: PathBuf,
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "signature",
+            conflicts_with = "signature"
+        )]
+        key: Option<PathBuf>,
         /// Read the passphrase from this file's first line instead of asking.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", requires = "key")]
         passphrase_file: Option<PathBuf>,
+        /// A detached signature of the transcript made elsewhere (a smartcard, another
+        /// machine: `gpg --armor --detach-sign`); checked against the role's certificate
+        /// from --script or --certs before it is added.
+        #[arg(long, value_name = "FILE")]
+        signature: Option<PathBuf>,
+        /// The ceremony script, whose roles' certificates check --signature.
+        #[arg(long, value_name = "FILE", requires = "signature")]
+        script: Option<PathBuf>,
+        /// A folder of certificates named after roles (`officer.asc`) to check --signature.
+        #[arg(long, value_name = "DIR", requires = "signature")]
+        certs: Option<PathBuf>,
+        /// Add the signature of a role the ceremony does not require to sign.
+        #[arg(long)]
+        extra_witness: bool,
     },
     /// Where every share is, when it was last seen, and when the next rehearsal is due,
     /// from the transcripts under the records folder. Exits 1 when something needs
@@ -250,7 +269,26 @@ pub fn main() -> i32 {
             transcript,
             key,
             passphrase_file,
-        } => countersign::countersign(&transcript, &key, passphrase_file.as_deref()),
+            signature,
+            script,
+            certs,
+            extra_witness,
+        } => {
+            let signing = match (&key, &signature) {
+                (Some(key), _) => countersign::Signing::Key {
+                    key,
+                    passphrase_file: passphrase_file.as_deref(),
+                },
+                (None, Some(file)) => countersign::Signing::Signature {
+                    file,
+                    script: script.as_deref(),
+                    certs: certs.as_deref(),
+                },
+                // clap requires one of the two.
+                (None, None) => return EXIT_USAGE,
+            };
+            countersign::countersign(&transcript, &signing, extra_witness)
+        }
         Command::Status {
             records,
             json,
