@@ -432,7 +432,7 @@ fn the_printed_outside_command_works_for_a_certify_only_primary_with_subkeys() {
 /// keyrite and gpg accept the signature by `fpr`'s certificate.
 fn sign_outside_with_the_printed_command(gpg: &gnupg::Gpg, fpr: &str, signing_key: &str) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("gil.asc"), gpg.export(&fpr)).unwrap();
+    std::fs::write(dir.path().join("gil.asc"), gpg.export(fpr)).unwrap();
     let script = dir.path().join("outside.yaml");
     std::fs::write(
         &script,

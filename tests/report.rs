@@ -5,6 +5,9 @@
 //! The fixtures in `tests/report/` are fixed bytes: `demo-genesis.jsonl` and its `.asc`
 //! come from a headless run of `ceremonies/demo.yaml` (see the README of the demo);
 //! `demo-genesis-tampered.jsonl` is the same with one stored value changed;
+//! `demo-genesis-rechained.jsonl` has the same value changed and every later `prev` and
+//! the seal recomputed (a forger's edit: the chain checks, the signatures do not), with
+//! the original `.asc`;
 //! `recovery-mismatch.jsonl` is a run of `tests/report/recovery-mismatch.yaml`, whose
 //! verify step fails. `KEYRITE_BLESS=1 cargo test --test report` rewrites the goldens
 //! (`tests/report/*.expected.*`); read every rewritten file before committing it.
@@ -41,6 +44,15 @@ const CASES: &[Case] = &[
         name: "demo-genesis-tampered",
         args: &[
             "tests/report/demo-genesis-tampered.jsonl",
+            "--script",
+            "ceremonies/demo.yaml",
+        ],
+        exit: 1,
+    },
+    Case {
+        name: "demo-genesis-rechained",
+        args: &[
+            "tests/report/demo-genesis-rechained.jsonl",
             "--script",
             "ceremonies/demo.yaml",
         ],
@@ -185,7 +197,8 @@ fn html_structure() {
         let hash = keyrite::report::phrase::decode(&phrase.join(" ")).expect("a head phrase");
         assert_eq!(hex::encode(hash), keyrite::transcript::sha256_hex(last));
         let warned = !select(&doc, "#warning").is_empty();
-        assert_eq!(warned, case.name.contains("tampered"), "{}", case.name);
+        let fails = case.name.contains("tampered") || case.name.contains("rechained");
+        assert_eq!(warned, fails, "{}", case.name);
         let exceptions = !select(&doc, "#no-exceptions").is_empty();
         assert_eq!(exceptions, !case.name.contains("mismatch"), "{}", case.name);
         for tag in ["script", "link", "img", "iframe"] {
@@ -346,4 +359,58 @@ fn certificates_from_a_folder_check_the_signatures() {
         "{md}"
     );
     assert!(md.contains("| Alice Example | officer | B910E42A25C4FB921CE1BC16F152F137ECF92C03 |"));
+}
+
+/// A forger edits a record and recomputes the chain: the chain checks, the signatures
+/// do not. The report must not say INTACT, and the signers signed (badly): they are not
+/// missing. As `keyrite verify` says it.
+#[test]
+fn a_rechained_edit_is_changed_after_signing_not_intact() {
+    let args = [
+        "tests/report/demo-genesis-rechained.jsonl",
+        "--script",
+        "ceremonies/demo.yaml",
+    ];
+    let out = report(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(!md.contains("INTACT"), "{md}");
+    assert!(md.contains("> **WARNING"), "{md}");
+    assert!(
+        md.contains(&format!(
+            "| Result | {} |",
+            keyrite::signatures::CHANGED_AFTER_SIGNING
+        )),
+        "{md}"
+    );
+    for signer in ["Alice Example (officer)", "Bob Example (witness-1)"] {
+        assert!(
+            md.contains(&format!(
+                "- BAD: {signer} signed, but the signature does not match these records"
+            )),
+            "{md}"
+        );
+    }
+    assert!(!md.contains("No good signature from"), "{md}");
+    assert!(!md.contains("| missing |"), "{md}");
+    let verify = keyrite().arg("verify").args(args).output().unwrap();
+    let says = text(&verify.stdout);
+    assert!(
+        says.contains(&format!(
+            "result      {}",
+            keyrite::signatures::CHANGED_AFTER_SIGNING
+        )),
+        "{says}"
+    );
+    let mut args = args.to_vec();
+    args.extend(["--format", "html"]);
+    let doc = parse(&text(&report(&args).stdout));
+    let result: Vec<String> = select(&doc, "td.bad")
+        .iter()
+        .map(|td| td.text().collect())
+        .collect();
+    assert!(
+        result.contains(&keyrite::signatures::CHANGED_AFTER_SIGNING.to_string()),
+        "{result:?}"
+    );
 }

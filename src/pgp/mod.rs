@@ -33,4 +33,4 @@ pub use generate::generate;
 pub use password::{decrypt_with_password, encrypt_with_password};
 pub use secret::SecretKey;
 pub use sign::{merge_signatures, sign_detached};
-pub use verify::{verify_detached, SignatureCheck, SignatureResult};
+pub use verify::{verify_detached, DetachedStream, SignatureCheck, SignatureResult, DATA_CHANGED};

@@ -117,7 +117,8 @@ pub struct VerificationView {
     pub verdict: Verdict,
     /// The verdict in a sentence.
     pub verdict_text: String,
-    /// Whether the chain is intact and closed.
+    /// Whether the result is INTACT: the chain is intact and closed, and the signatures
+    /// do not show that the records were changed after signing.
     pub intact: bool,
     /// Each finding, in file order.
     pub findings: Vec<String>,
@@ -478,9 +479,12 @@ impl ReportView {
         for record in records.iter().skip(usize::from(first.is_some())) {
             b.record(record);
         }
-        let signatures = signatures_view(audit, &b.names);
+        // The chain alone cannot tell a forger's recomputed chain from the original: when
+        // the signatures say these are not the signed bytes, the report says so.
+        let changed_after_signing = audit.changed_after_signing(v);
+        let signatures = signatures_view(audit, &b.names, changed_after_signing);
         let valid = audit.valid(v);
-        let verification = verification_view(v, script, &signatures);
+        let verification = verification_view(v, script, &signatures, changed_after_signing);
         let steps = b.steps();
         let head = v.head.clone().unwrap_or_default();
         let words = phrase::encode_hex(&head).unwrap_or_default();
@@ -520,9 +524,18 @@ fn verification_view(
     v: &Verification,
     script: Option<ScriptCheck>,
     signatures: &SignaturesView,
+    changed_after_signing: bool,
 ) -> VerificationView {
     let findings: Vec<String> = v.findings.iter().map(ToString::to_string).collect();
+    let verdict_text = if changed_after_signing {
+        signatures::CHANGED_AFTER_SIGNING
+    } else {
+        v.verdict.explain()
+    };
     let mut warning = Vec::new();
+    if changed_after_signing {
+        warning.push(verdict_text.to_string());
+    }
     if v.verdict != Verdict::Intact {
         warning.push(v.verdict.explain().to_string());
         warning.extend(findings.iter().cloned());
@@ -533,15 +546,22 @@ fn verification_view(
     }
     VerificationView {
         verdict: v.verdict,
-        verdict_text: v.verdict.explain().to_string(),
-        intact: v.verdict == Verdict::Intact,
+        verdict_text: verdict_text.to_string(),
+        intact: v.verdict == Verdict::Intact && !changed_after_signing,
         findings,
         script,
         warning: (!warning.is_empty()).then_some(warning),
     }
 }
 
-fn signatures_view(audit: &Audit, names: &HashMap<String, String>) -> SignaturesView {
+/// The signatures as the report shows them. When the records were changed after signing
+/// (`changed_after_signing`), a required signer whose signature is bad is shown as having
+/// signed, with a bad signature, as `keyrite verify` shows them, not as missing.
+fn signatures_view(
+    audit: &Audit,
+    names: &HashMap<String, String>,
+    changed_after_signing: bool,
+) -> SignaturesView {
     let person = |role: &str| Person {
         role: role.to_string(),
         name: names.get(role).cloned(),
@@ -567,11 +587,19 @@ fn signatures_view(audit: &Audit, names: &HashMap<String, String>) -> Signatures
         problems.push(format!("the signature file is unreadable: {u}"));
     }
     for b in &s.bad {
-        problems.push(format!(
-            "BAD signature by {}: {}",
-            b.issuer.as_deref().unwrap_or("an unnamed key"),
-            b.problem
-        ));
+        let issuer = b.issuer.as_deref().unwrap_or("an unnamed key");
+        problems.push(match &b.role {
+            Some(role) if changed_after_signing && b.data_changed => format!(
+                "BAD: {} signed, but the signature does not match these records (key {issuer}): they were changed after signing",
+                person(role).label
+            ),
+            Some(role) if changed_after_signing => format!(
+                "BAD: {} signed, but the signature is not valid (key {issuer}): {}",
+                person(role).label,
+                b.problem
+            ),
+            _ => format!("BAD signature by {issuer}: {}", b.problem),
+        });
     }
     for u in &s.unknown {
         problems.push(format!(
@@ -592,6 +620,11 @@ fn signatures_view(audit: &Audit, names: &HashMap<String, String>) -> Signatures
         (
             "valid",
             "Every required signer signed, and every signature verifies.".to_string(),
+        )
+    } else if changed_after_signing {
+        (
+            "invalid",
+            "NOT VALID: the required signers signed other bytes than these: the records were changed after signing (see below). Compare with the copy they signed, or the head phrase they were read.".to_string(),
         )
     } else {
         (
@@ -616,7 +649,13 @@ fn signatures_view(audit: &Audit, names: &HashMap<String, String>) -> Signatures
                 at: g.at.clone(),
             })
             .collect(),
-        missing: s.missing.iter().map(|r| person(r)).collect(),
+        // A signer with a bad signature over changed records signed: not missing.
+        missing: s
+            .missing
+            .iter()
+            .filter(|r| !(changed_after_signing && s.bad_signers.contains(r)))
+            .map(|r| person(r))
+            .collect(),
         problems,
     }
 }
