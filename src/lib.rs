@@ -16,6 +16,7 @@ pub mod records;
 pub mod report;
 pub mod sanitize;
 pub mod script;
+pub mod signals;
 pub mod signatures;
 pub mod slip39;
 pub mod steps;

@@ -382,3 +382,99 @@ fn run_with_timeout(args: &[&str], limit: std::time::Duration) -> std::process::
     }
     child.wait_with_output().unwrap()
 }
+
+/// Plain prompts driven through pipes: a signal arrives while a person is asked.
+/// Ctrl-C (SIGINT) asks for the reason and records it; SIGTERM and SIGHUP end the
+/// ceremony at once with a record that names the signal. The vault is wiped and the
+/// transcript is closed either way.
+#[test]
+fn signals_at_a_plain_prompt_end_the_ceremony_with_a_recorded_abort() {
+    use std::io::{BufRead, BufReader, Write};
+    for (signal, reply, reason) in [
+        (
+            "INT",
+            Some("smoke in the room"),
+            "interrupted (Ctrl-C): smoke in the room",
+        ),
+        (
+            "TERM",
+            None,
+            "terminated by SIGTERM (keyrite was told to stop)",
+        ),
+        (
+            "HUP",
+            None,
+            "terminated by SIGHUP (the terminal was closed)",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let records = dir.path().to_str().unwrap();
+        let mut child = common::keyrite()
+            .args([
+                "run",
+                "tests/data/room-check.yaml",
+                "--plain",
+                "--records",
+                records,
+            ])
+            .args(["--out", dir.path().join("out").to_str().unwrap()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            // Prompts end without a newline: read byte runs, not lines.
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut chunk = Vec::new();
+                match reader.read_until(b'>', &mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        if tx
+                            .send(String::from_utf8_lossy(&chunk).into_owned())
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let mut seen = String::new();
+        let wait_for = |needle: &str, seen: &mut String| {
+            while !seen.contains(needle) {
+                let more = rx
+                    .recv_timeout(std::time::Duration::from_secs(20))
+                    .unwrap_or_else(|_| panic!("waited for {needle:?}; saw {seen}"));
+                seen.push_str(&more);
+            }
+        };
+        writeln!(stdin, "AE").unwrap();
+        wait_for("Bob Example initials>", &mut seen);
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        if let Some(reply) = reply {
+            wait_for("reason for aborting the ceremony>", &mut seen);
+            writeln!(stdin, "{reply}").unwrap();
+        }
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(1), "SIG{signal}: {seen}\n{err}");
+        assert!(
+            err.contains(&format!("aborted at step `attendance`: {reason}")),
+            "{err}"
+        );
+        let (_, v) = verify_json(&only_transcript(dir.path(), "room-check"), None);
+        assert_eq!(v["verdict"], "intact", "{v:#}");
+        assert_eq!(v["end"]["outcome"], "aborted", "{v:#}");
+        assert_eq!(v["end"]["reason"], reason, "{v:#}");
+    }
+}

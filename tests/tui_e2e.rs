@@ -33,6 +33,10 @@ impl Pty {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR");
+        Pty::spawn_command(cmd)
+    }
+
+    fn spawn_command(cmd: Command) -> Pty {
         let mut session = Session::spawn(cmd).expect("keyrite starts in a pty");
         session
             .get_process_mut()
@@ -524,4 +528,99 @@ fn abort_asks_first_and_records_the_reason() {
         .expect("verify runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["verdict"], "intact", "{v:#}");
+}
+
+/// SIGTERM or SIGHUP in the middle of a run (a closed lid, a dropped session, the
+/// system stopping the process): the terminal comes back sane (main screen, cursor,
+/// cooked mode with echo, as `stty -a` shows after keyrite exits in the same pty) and
+/// the transcript records an abort that names the signal.
+#[test]
+fn a_signal_restores_the_terminal_and_records_the_abort() {
+    for (signal, reason) in [
+        ("TERM", "terminated by SIGTERM (keyrite was told to stop)"),
+        ("HUP", "terminated by SIGHUP (the terminal was closed)"),
+    ] {
+        let records = tempfile::tempdir().unwrap();
+        let out_dir = tempfile::tempdir().unwrap();
+        let script = format!(
+            "echo BEFORE=$(stty -g); '{}' run tests/data/room-check.yaml --records '{}' --out '{}'; echo EXIT=$?; echo AFTER=$(stty -g); stty -a",
+            env!("CARGO_BIN_EXE_keyrite"),
+            records.path().display(),
+            out_dir.path().display()
+        );
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &script])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TERM", "xterm-256color");
+        let mut pty = Pty::spawn_command(cmd);
+        pty.wait("Alice Example's initials");
+        pty.line("AE");
+        pty.wait("Bob Example's initials");
+        let shell = pty.session.get_process().pid().as_raw();
+        let keyrite = child_of(shell).expect("keyrite runs under the shell");
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &keyrite.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        pty.wait_exit();
+        let screen = pty.screen();
+        assert!(!pty.parser.screen().alternate_screen(), "{screen}");
+        assert!(!pty.parser.screen().hide_cursor(), "{screen}");
+        assert!(screen.contains("EXIT=1"), "{screen}");
+        assert!(
+            screen.contains(&format!("aborted at step `attendance`: {reason}")),
+            "{screen}"
+        );
+        // The terminal's settings are what they were before keyrite started (raw mode
+        // is off), and cooked mode: canonical input, signals, output processing.
+        let setting = |name: &str| {
+            let at = screen.find(name).unwrap_or_else(|| panic!("no {name} in:\n{screen}")) + name.len();
+            screen[at..].split_whitespace().next().unwrap().to_string()
+        };
+        assert_eq!(setting("BEFORE="), setting("AFTER="), "{screen}");
+        let stty = &screen[screen.find("EXIT=1").unwrap()..];
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        for flag in ["icanon", "isig", "icrnl", "opost"] {
+            assert!(
+                flags.contains(&flag),
+                "SIG{signal}: `{flag}` missing:\n{stty}"
+            );
+        }
+        let transcript = std::fs::read_dir(records.path().join("room-check"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+            .args(["verify", transcript.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["verdict"], "intact", "{v:#}");
+        assert_eq!(v["end"]["reason"], reason, "{v:#}");
+    }
+}
+
+/// The first child process of `parent`, from /proc.
+fn child_of(parent: i32) -> Option<i32> {
+    let start = Instant::now();
+    while start.elapsed() < WAIT {
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...: the fields after the last `)`.
+            let after = &stat[stat.rfind(')')? + 1..];
+            if after.split_whitespace().nth(1) == Some(&parent.to_string()) {
+                return Some(pid);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
 }

@@ -1,6 +1,7 @@
 //! `keyrite run`: check the script, pick the front end, run the ceremony.
 
 use crate::sanitize::{for_terminal, line_for_terminal};
+use crate::signals::{Interrupt, InterruptibleStdin};
 use std::path::Path;
 
 use super::check::print_problems;
@@ -41,8 +42,29 @@ pub(super) fn run(
         out: out.to_path_buf(),
     };
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    // From here on, SIGTERM, SIGHUP and SIGINT end the ceremony with an aborted record
+    // instead of killing keyrite mid-step (see `signals`).
+    let interactive_interrupt = answers.is_none() && (plain || !terminal);
+    let watch = crate::signals::watch(
+        if interactive_interrupt {
+            Interrupt::AsksWhy
+        } else {
+            Interrupt::Terminates
+        },
+        crate::tui::terminal::restore,
+    );
+    let watch = match watch {
+        Ok(w) => w,
+        Err(e) => {
+            report(
+                &e,
+                Some("keyrite could not watch for termination signals; nothing was run"),
+            );
+            return EXIT_FAILED;
+        }
+    };
     if answers.is_none() && !plain && terminal {
-        return match crate::tui::run_ceremony(&script, &options) {
+        return match crate::tui::run_ceremony(&script, &options, Some(watch)) {
             Ok(outcome) => report_outcome(&outcome, script_path),
             Err(TuiError::Engine(EngineError::Transcript(e))) => {
                 let hint = e.hint();
@@ -76,13 +98,20 @@ pub(super) fn run(
         None => {
             let n = script.steps.len();
             let intro = format!(
-                "{} ({}): {n} step{}. Type `{ABORT_WORD}` at any prompt to stop the ceremony.",
+                "{} ({}): {n} step{}. Type `{ABORT_WORD}` at any prompt, or press Ctrl-C, to stop the ceremony.",
                 script.title,
                 script.id,
                 if n == 1 { "" } else { "s" }
             );
+            let stdin = match InterruptibleStdin::new(watch) {
+                Ok(s) => s,
+                Err(e) => {
+                    report(&e, Some("nothing was run"));
+                    return EXIT_FAILED;
+                }
+            };
             plain_op = Plain::new(
-                std::io::stdin().lock(),
+                std::io::BufReader::new(stdin),
                 std::io::stdout(),
                 std::io::IsTerminal::is_terminal(&std::io::stdout()),
             )

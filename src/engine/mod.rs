@@ -247,6 +247,15 @@ pub fn run(
             records: &options.records,
             transcript: &mut transcript,
         };
+        // A termination signal (see `signals`) stops the ceremony between steps, as an
+        // abort does; the front end ends a question that is open when it arrives.
+        if let Some(signal) = crate::signals::requested() {
+            end = End::Aborted {
+                step: Some(step.id.clone()),
+                reason: signal.reason(),
+            };
+            break;
+        }
         let result = run_step(step, &mut cx);
         match result {
             Ok(()) => done += 1,

@@ -1,8 +1,9 @@
 //! Line-by-line prompts on standard input and output, for a terminal without the UI or
 //! for a person driving keyrite through a pipe.
 //!
-//! At any prompt, `:abort` stops the ceremony; keyrite then asks for the reason, which
-//! is recorded. End of input also aborts, with that as the reason.
+//! At any prompt, `:abort` or Ctrl-C stops the ceremony; keyrite then asks for the
+//! reason, which is recorded. End of input also aborts, with that as the reason, and so
+//! do SIGTERM and SIGHUP, naming the signal (see `signals`).
 //!
 //! Invariants:
 //! - Invalid input is explained and asked again; nothing typed is recorded until the
@@ -21,6 +22,7 @@ use super::{
     StepView, Validator,
 };
 use crate::script::types::Initials;
+use crate::signals::Signal;
 
 /// What the operator types at any prompt to abort.
 pub const ABORT_WORD: &str = ":abort";
@@ -31,6 +33,7 @@ pub struct Plain<R, W> {
     output: W,
     secret_screen: bool,
     intro: Option<String>,
+    on_secret_screen: bool,
 }
 
 /// Enters the alternate screen and clears it.
@@ -78,6 +81,7 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             output,
             secret_screen,
             intro: None,
+            on_secret_screen: false,
         }
     }
 
@@ -90,7 +94,11 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
         write!(self.output, "{prompt}> ")?;
         self.output.flush()?;
-        let Some(line) = crate::fs::read_line_limited(&mut self.input)? else {
+        let read = crate::fs::read_line_limited(&mut self.input);
+        if let Some(signal) = read.as_ref().err().and_then(crate::signals::signalled) {
+            return Err(self.interrupted(signal)?);
+        }
+        let Some(line) = read? else {
             writeln!(self.output)?;
             return Err(OperatorError::Aborted {
                 reason: "input ended before the ceremony finished".to_string(),
@@ -102,11 +110,49 @@ impl<R: BufRead, W: Write> Plain<R, W> {
         Ok(line)
     }
 
+    /// A signal arrived while a person was asked: Ctrl-C asks why, as `:abort` does; a
+    /// termination ends the ceremony naming the signal.
+    fn interrupted(&mut self, signal: Signal) -> Result<OperatorError, OperatorError> {
+        // Nothing more is asked on a secret screen: the share leaves the screen first.
+        if self.on_secret_screen {
+            self.on_secret_screen = false;
+            write!(self.output, "{LEAVE_SECRET_SCREEN}")?;
+        }
+        if signal != Signal::Int {
+            writeln!(self.output, "\n  ! {}", signal.reason())?;
+            return Ok(OperatorError::Aborted {
+                reason: signal.reason(),
+            });
+        }
+        writeln!(
+            self.output,
+            "\n  Ctrl-C: the ceremony stops here. Give the reason for the record (Ctrl-C again stops without one)."
+        )?;
+        Ok(match self.abort_reason()? {
+            OperatorError::Aborted { reason } => OperatorError::Aborted {
+                reason: format!("interrupted (Ctrl-C): {reason}"),
+            },
+            other => other,
+        })
+    }
+
     fn abort_reason(&mut self) -> Result<OperatorError, OperatorError> {
         loop {
             write!(self.output, "  reason for aborting the ceremony> ")?;
             self.output.flush()?;
-            let Some(line) = crate::fs::read_line_limited(&mut self.input)? else {
+            let read = crate::fs::read_line_limited(&mut self.input);
+            if let Some(signal) = read.as_ref().err().and_then(crate::signals::signalled) {
+                writeln!(self.output)?;
+                return Ok(OperatorError::Aborted {
+                    reason: match signal {
+                        Signal::Int => {
+                            "aborted; Ctrl-C again before a reason was given".to_string()
+                        }
+                        other => other.reason(),
+                    },
+                });
+            }
+            let Some(line) = read? else {
                 return Ok(OperatorError::Aborted {
                     reason: "aborted; input ended before a reason was given".to_string(),
                 });
@@ -221,6 +267,7 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
             "  {who}, press Enter when only you can see the screen"
         ))?;
         write!(self.output, "{ENTER_SECRET_SCREEN}")?;
+        self.on_secret_screen = true;
         let shown = (|| -> Result<(), OperatorError> {
             writeln!(
                 self.output,
@@ -233,7 +280,9 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
             self.read_line("Press Enter when you have written the share down")
                 .map(|_| ())
         })();
-        write!(self.output, "{LEAVE_SECRET_SCREEN}")?;
+        if std::mem::take(&mut self.on_secret_screen) {
+            write!(self.output, "{LEAVE_SECRET_SCREEN}")?;
+        }
         self.output.flush()?;
         shown
     }

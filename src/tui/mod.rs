@@ -97,10 +97,17 @@ enum Inbox {
     Input(Event),
     InputFailed(std::io::Error),
     Engine(EngineEvent),
+    /// A termination signal: the UI leaves at once and the engine ends the ceremony.
+    Signal,
 }
 
 /// Runs `script` in the terminal UI; the terminal is restored before this returns.
-pub fn run_ceremony(script: &Script, options: &RunOptions) -> Result<Outcome, TuiError> {
+/// Each signal from `signals` ends the UI at once; the engine then records the abort.
+pub fn run_ceremony(
+    script: &Script,
+    options: &RunOptions,
+    signals: Option<crate::signals::Watch>,
+) -> Result<Outcome, TuiError> {
     let info = CeremonyInfo::from_script(script);
     let abort_slot: operator::AbortSlot = Arc::new(Mutex::new(None));
     let mut app = App::new(info, Theme::from_env(), Arc::clone(&abort_slot));
@@ -111,6 +118,17 @@ pub fn run_ceremony(script: &Script, options: &RunOptions) -> Result<Outcome, Tu
     let (inbox, messages) = mpsc::channel::<Inbox>();
     let (events, engine_events) = mpsc::channel::<EngineEvent>();
     let stop = AtomicBool::new(false);
+    if let Some(watch) = signals {
+        let forward = inbox.clone();
+        // Not scoped: the watch lasts as long as the process.
+        std::thread::spawn(move || {
+            for _ in watch.signals {
+                if forward.send(Inbox::Signal).is_err() {
+                    return;
+                }
+            }
+        });
+    }
     let (ui, engine) = std::thread::scope(|s| {
         let worker = s.spawn(move || {
             let mut operator = TuiOperator::new(events.clone(), abort_slot);
@@ -234,6 +252,7 @@ fn ui_loop(
                 }
                 Inbox::InputFailed(e) => return Err(e),
                 Inbox::Engine(e) => app.update(Action::Engine(e)),
+                Inbox::Signal => return Ok(()),
             }
             next = messages.try_recv().ok();
         }

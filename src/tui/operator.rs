@@ -222,9 +222,12 @@ impl TuiOperator {
     }
 
     fn closed() -> OperatorError {
-        OperatorError::Aborted {
-            reason: text::UI_CLOSED.to_string(),
-        }
+        // The UI leaves on a termination signal: the record names the signal.
+        let reason = crate::signals::requested().map_or_else(
+            || text::UI_CLOSED.to_string(),
+            crate::signals::Signal::reason,
+        );
+        OperatorError::Aborted { reason }
     }
 
     fn send(&self, event: EngineEvent) -> Result<(), OperatorError> {
