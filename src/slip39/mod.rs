@@ -25,6 +25,7 @@ mod gf256;
 mod rs1024;
 mod shamir;
 mod share;
+pub mod typing;
 mod wordlist;
 
 use std::fmt;
@@ -35,6 +36,7 @@ pub use collect::{CollectProgress, Collector, GroupProgress};
 pub use error::{CollectError, ConfigError, SetParameter, ShareError, Slip39Error};
 pub use shamir::{combine, split, split_with_os_random, GroupSpec, SplitConfig};
 pub use share::{Share, ShareDigest, ShareInfo, ShareWords};
+pub use typing::{read_share, unique_prefix_len, TypingError};
 pub use wordlist::{complete_prefix, word_index, PrefixMatch, WORDS};
 
 /// The secret being shared: 16 to 64 bytes, an even number. Zeroized on drop.

@@ -30,6 +30,10 @@ pub enum Action {
     Up,
     /// Arrow down.
     Down,
+    /// Arrow left.
+    Left,
+    /// Arrow right.
+    Right,
     /// Page up.
     PageUp,
     /// Page down.
@@ -75,6 +79,8 @@ impl Action {
             KeyCode::Backspace => Action::Backspace,
             KeyCode::Up => Action::Up,
             KeyCode::Down => Action::Down,
+            KeyCode::Left => Action::Left,
+            KeyCode::Right => Action::Right,
             KeyCode::PageUp => Action::PageUp,
             KeyCode::PageDown => Action::PageDown,
             KeyCode::Tab => Action::Tab,
