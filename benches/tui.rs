@@ -65,6 +65,7 @@ fn bench(c: &mut Criterion) {
         for i in 0..20 {
             main.update(Action::Engine(EngineEvent::Inform {
                 step,
+                severity: keyrite::operator::Severity::Info,
                 message: format!("message {i} of step {step}, long enough to wrap in the tail pane of the main screen of the terminal UI"),
             }));
         }

@@ -66,8 +66,13 @@ impl Operator for Capturing {
     ) -> Result<Zeroizing<String>, OperatorError> {
         self.inner.ask_secret(step, ask, v)
     }
-    fn inform(&mut self, step: &StepView<'_>, message: &str) {
-        self.inner.inform(step, message)
+    fn inform(
+        &mut self,
+        step: &StepView<'_>,
+        severity: keyrite::operator::Severity,
+        message: &str,
+    ) {
+        self.inner.inform(step, severity, message)
     }
 }
 

@@ -575,7 +575,10 @@ fn a_signal_restores_the_terminal_and_records_the_abort() {
         // The terminal's settings are what they were before keyrite started (raw mode
         // is off), and cooked mode: canonical input, signals, output processing.
         let setting = |name: &str| {
-            let at = screen.find(name).unwrap_or_else(|| panic!("no {name} in:\n{screen}")) + name.len();
+            let at = screen
+                .find(name)
+                .unwrap_or_else(|| panic!("no {name} in:\n{screen}"))
+                + name.len();
             screen[at..].split_whitespace().next().unwrap().to_string()
         };
         assert_eq!(setting("BEFORE="), setting("AFTER="), "{screen}");
@@ -623,4 +626,127 @@ fn child_of(parent: i32) -> Option<i32> {
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+/// A holder miscopies a word: three wrong check words, then the share is shown again
+/// (after the look-away screen again), recopied, and checked. The transcript records the
+/// failed check and the re-show by word number, never a word.
+#[test]
+fn a_miscopied_share_can_be_shown_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("reshow.yaml");
+    std::fs::write(
+        &script,
+        "keyrite: 1\nid: reshow\ntitle: Show a share again\nroles:\n  holder: { name: Hana Holder }\n  other: { name: Otto Other }\nsteps:\n  - generate_secret: { name: s, bits: 256 }\n  - split: { secret: s, into: shares, groups: [ { threshold: 2, holders: [holder, other] } ] }\n  - show_shares: { shares: shares, check_words: 1 }\n  - wipe: [s, shares]\n",
+    )
+    .unwrap();
+    let records = dir.path().join("records");
+    let mut pty = Pty::spawn(&[
+        "run",
+        script.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    pty.wait("The next screen is for Hana Holder (holder) only.");
+    pty.send("\r");
+    let shown = pty.wait_all(&["SECRET: for Hana Holder (holder) only", "33. "]);
+    let words = words_on(&shown);
+    assert_eq!(words.len(), 33, "{shown}");
+    pty.send("\r");
+    pty.wait("Have you written all 33 words, in order?");
+    pty.send("y");
+    let asked = pty.wait("of your copy");
+    let n = the_number_in(&asked, "of your copy").expect("a word number");
+    // Another list word, not word n: a miscopy, three times.
+    let wrong = if words[n - 1] == "academic" {
+        "acid"
+    } else {
+        "academic"
+    };
+    for attempt in 1..=3 {
+        pty.wait("of your copy");
+        pty.line(wrong);
+        if attempt < 3 {
+            pty.wait(&format!("try {} of 3", attempt + 1));
+        }
+    }
+    let choice = pty.wait("to show Hana Holder's share again");
+    assert!(
+        choice.contains(&format!(
+            "Word {n} of Hana Holder's copy did not match 3 times"
+        )),
+        "{choice}"
+    );
+    pty.line("again");
+    // The look-away screen again, then the same share.
+    pty.wait("The next screen is for Hana Holder (holder) only.");
+    pty.send("\r");
+    let again = pty.wait_all(&["SECRET: for Hana Holder (holder) only", "33. "]);
+    assert_eq!(words_on(&again), words, "the same share is shown again");
+    pty.send("\r");
+    pty.wait("Have you written all 33 words, in order?");
+    pty.send("y");
+    let asked = pty.wait("of your copy");
+    let m = the_number_in(&asked, "of your copy").expect("a word number");
+    pty.line(&words[m - 1]);
+    // The other holder copies correctly at once.
+    pty.wait("The next screen is for Otto Other (other) only.");
+    pty.send("\r");
+    let other = words_on(&pty.wait_all(&["SECRET: for Otto Other (other) only", "33. "]));
+    pty.send("\r");
+    pty.wait("Have you written all 33 words, in order?");
+    pty.send("y");
+    let asked = pty.wait("Otto Other, word");
+    let k = the_number_in(&asked, "of your copy").expect("a word number");
+    pty.line(&other[k - 1]);
+    pty.wait("The ceremony has ended");
+    pty.send("\r");
+    pty.wait_exit();
+
+    let transcript = std::fs::read_dir(records.join("reshow"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&transcript).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let failed: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["event"] == "share_copy_check_failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{text}");
+    assert_eq!(failed[0]["word"], n);
+    assert_eq!(failed[0]["tries"], 3);
+    assert_eq!(failed[0]["shown"], 1);
+    let shown: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["event"] == "share_shown")
+        .collect();
+    assert_eq!(shown[0]["holder"], "holder");
+    assert_eq!(shown[0]["shown"], 2);
+    assert_eq!(shown[0]["failed_checks"], 3);
+    assert_eq!(shown[0]["failed_words"], serde_json::json!([n, n, n]));
+    assert_eq!(shown[1]["shown"], 1);
+    assert_eq!(shown[1]["failed_checks"], 0);
+    for w in words.iter().chain(&other) {
+        if w.len() > 5 {
+            assert!(!has_word(&text, w), "the word {w} is in the transcript");
+        }
+    }
+    assert!(
+        !has_word(&text, wrong),
+        "the typed wrong word is in the transcript"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        .args(["verify", transcript.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "intact", "{v:#}");
 }

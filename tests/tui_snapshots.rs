@@ -72,6 +72,22 @@ impl Sim {
         }
     }
 
+    /// A sim whose script is changed by `edit` first (a long title, a bigger roster).
+    fn edited(script: &str, edit: impl FnOnce(&mut CeremonyInfo)) -> Sim {
+        let mut info = info(script);
+        edit(&mut info);
+        let mut app = App::new(info, Theme::COLOR, Arc::new(Mutex::new(None)));
+        app.update(Action::Tick(Duration::from_secs(3723)));
+        app.set_head(HeadInfo {
+            records: 17,
+            hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+        });
+        Sim {
+            app,
+            replies: Vec::new(),
+        }
+    }
+
     fn event(&mut self, e: EngineEvent) {
         self.app.update(Action::Engine(e));
     }
@@ -89,6 +105,7 @@ impl Sim {
     fn inform(&mut self, step: usize, message: &str) {
         self.event(EngineEvent::Inform {
             step,
+            severity: keyrite::operator::Severity::Info,
             message: message.to_string(),
         });
     }
@@ -145,6 +162,64 @@ fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|f| app.draw(f)).expect("draws");
     format!("{}", terminal.backend())
+}
+
+/// The text of the main pane (inside its border, right of the step list) at `width` x
+/// `height`, rows joined by single spaces, so a wrapped text can be found whole in it.
+fn main_pane_text(app: &mut App, width: u16, height: u16) -> String {
+    app.update(Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| app.draw(f)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let left = match (&app.screen, width >= 110) {
+        (_, true) => 38,
+        (Screen::Share(_), false) => 0,
+        (_, false) => 28,
+    };
+    let tail = if height >= 36 { 9 } else { 5 };
+    let mut rows = Vec::new();
+    for y in 3..height - tail - 2 {
+        // The borders of a box inside the pane (the share entry's progress) are not text.
+        let row: String = (left + 1..width - 1)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect::<String>()
+            .replace(['│', '─', '┌', '┐', '└', '┘'], " ");
+        rows.push(row.trim().to_string());
+    }
+    rows.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The rows inside the message pane at `width` x `height`.
+fn message_rows(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    app.update(Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| app.draw(f)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let tail = if height >= 36 { 9 } else { 5 };
+    (height - tail..height - 2)
+        .map(|y| {
+            (1..width - 1)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Asserts that `text` is shown whole in the main pane at both sizes.
+fn shows_whole(app: &mut App, text: &str) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (w, h) in [(120, 40), (80, 24)] {
+        let pane = main_pane_text(app, w, h);
+        assert!(
+            pane.contains(&text),
+            "at {w}x{h}, {text:?} is not whole in {pane:?}"
+        );
+    }
 }
 
 /// Snapshots the app at 120x40 and 80x24.
@@ -455,6 +530,9 @@ fn share_entry_flags_an_unknown_prefix_at_once() {
         _ => panic!("share entry"),
     }
     snap("share_entry_unknown_prefix", &mut sim.app);
+    // The hint and the message are whole at both sizes.
+    shows_whole(&mut sim.app, keyrite::tui::text::SHARE_ENTRY_HOW);
+    shows_whole(&mut sim.app, "word 5: no SLIP-39 word starts with `qx`");
     sim.key(KeyCode::Backspace);
     match &sim.app.screen {
         Screen::Share(s) => {
@@ -492,6 +570,8 @@ fn share_entry_shows_the_checksum_message_and_progress() {
         "the share's checksum is wrong: a word is mistyped or in the wrong place".into(),
     )));
     snap("share_entry_checksum", &mut sim.app);
+    shows_whole(&mut sim.app, keyrite::tui::text::SHARE_ENTRY_HOW);
+    shows_whole(&mut sim.app, "group 1: 1 of 2");
     // The words stay, so the holder can fix the last one.
     sim.key(KeyCode::Backspace);
     match &sim.app.screen {
@@ -607,4 +687,156 @@ fn finished() {
     snap("finished_aborted", &mut sim.app);
     sim.key(KeyCode::Enter);
     assert!(sim.app.should_quit());
+}
+
+/// The instruction for a share file decrypted `outside` keyrite, with its `gpg` command
+/// and a long path, is shown whole in the share entry's progress.
+#[test]
+fn share_entry_shows_the_outside_instruction_whole() {
+    let mut sim = Sim::new("tests/data/recovery-typed.yaml", Theme::COLOR);
+    recovery_share_entry(&mut sim);
+    sim.inform(2, "group 1: 1 of 2");
+    // As `collect_shares` informs it when the holder answers `outside`.
+    let instruction = "Erin Example: decrypt the file on your own machine, for example with \
+        `gpg --decrypt /media/ceremony-usb/demo-recovery/shares/custodian-2.share.asc`, \
+        then type the words.";
+    sim.inform(2, instruction);
+    ask_share(&mut sim, "custodian-2", "Erin Example");
+    sim.typed("exec");
+    snap("share_entry_outside", &mut sim.app);
+    shows_whole(&mut sim.app, instruction);
+    shows_whole(&mut sim.app, "group 1: 1 of 2");
+    shows_whole(&mut sim.app, keyrite::tui::text::SHARE_ENTRY_HOW);
+}
+
+/// Six people confirm a two-line statement: all six are on screen at both sizes.
+#[test]
+fn confirm_with_six_people() {
+    let mut sim = Sim::edited("ceremonies/demo.yaml", |info| {
+        info.steps[2].roster = ATTENDANCE
+            .iter()
+            .map(|(role, name, _)| person(role, name))
+            .collect();
+    });
+    attend(&mut sim, 6);
+    sim.begin(2);
+    sim.field(2, "room", "Room", "Safe room 4.12, Example HQ");
+    sim.field(2, "laptop_bag_seal", "Laptop bag seal", "TB-004217");
+    sim.begin(3);
+    for (role, name, initials) in &ATTENDANCE[..3] {
+        sim.confirm(3, role, name, SEAL, initials);
+    }
+    sim.ask(
+        3,
+        Ask::Confirm {
+            person: person("custodian-1", "Carol Example"),
+            statement: SEAL.into(),
+        },
+    );
+    sim.typed("C");
+    snap("confirm_six", &mut sim.app);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let pane = main_pane_text(&mut sim.app, w, h);
+        for (_, name, _) in ATTENDANCE {
+            assert!(pane.contains(name), "{name} is listed at {w}x{h}");
+        }
+    }
+    shows_whole(&mut sim.app, SEAL);
+}
+
+/// Attendance of six, the fourth confirming: all six listed.
+#[test]
+fn attend_lists_all_six() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    attend(&mut sim, 3);
+    sim.ask(
+        1,
+        Ask::Confirm {
+            person: person("custodian-1", "Carol Example"),
+            statement: "I, Carol Example (custodian-1), am present.".into(),
+        },
+    );
+    for (w, h) in [(120, 40), (80, 24)] {
+        let pane = main_pane_text(&mut sim.app, w, h);
+        for (role, name, _) in ATTENDANCE {
+            assert!(
+                pane.contains(&format!("{name} ({role})")),
+                "{name} is listed at {w}x{h}"
+            );
+        }
+    }
+}
+
+const LONG_TITLE: &str =
+    "The laptop is offline: the officer and the first witness check that Wi-Fi, \
+    Bluetooth and every cable are off, and say so aloud for the video record";
+
+/// A step title of about 150 characters is shown whole in the main pane.
+#[test]
+fn long_step_title() {
+    assert!(LONG_TITLE.len() >= 140);
+    let mut sim = Sim::edited("ceremonies/demo.yaml", |info| {
+        info.steps[3].title = LONG_TITLE.into();
+    });
+    attend(&mut sim, 6);
+    sim.begin(2);
+    sim.field(2, "room", "Room", "Safe room 4.12, Example HQ");
+    sim.field(2, "laptop_bag_seal", "Laptop bag seal", "TB-004217");
+    sim.begin(3);
+    sim.confirm(3, "witness-1", "Bob Example", SEAL, "BE");
+    sim.confirm(3, "witness-2", "Dana Example", SEAL, "DE");
+    sim.begin(4);
+    sim.ask(
+        4,
+        Ask::Confirm {
+            person: person("officer", "Alice Example"),
+            statement: OFFLINE.into(),
+        },
+    );
+    snap("long_title", &mut sim.app);
+    shows_whole(&mut sim.app, LONG_TITLE);
+    shows_whole(&mut sim.app, OFFLINE);
+    // While the engine works on the step, too.
+    sim.typed("AE");
+    sim.key(KeyCode::Enter);
+    sim.ok();
+    shows_whole(&mut sim.app, LONG_TITLE);
+}
+
+/// Scrolled back to the top, the message pane is full of the first messages, not one
+/// or two rows and blank space.
+#[test]
+fn messages_scrolled_to_the_top() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    through_offline(&mut sim);
+    sim.begin(5);
+    sim.ask(
+        5,
+        Ask::Acknowledge {
+            text: "Roll the dice.".into(),
+        },
+    );
+    for _ in 0..100 {
+        sim.key(KeyCode::Up);
+    }
+    snap("messages_top", &mut sim.app);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let rows = message_rows(&mut sim.app, w, h);
+        assert!(rows[0].contains("step 1: Everyone in the room"), "{rows:?}");
+        assert!(
+            rows.iter().all(|r| !r.is_empty()),
+            "a full pane at {w}x{h}: {rows:?}"
+        );
+    }
+    for _ in 0..20 {
+        sim.key(KeyCode::PageUp);
+    }
+    let rows = message_rows(&mut sim.app, 80, 24);
+    assert!(rows.iter().all(|r| !r.is_empty()), "{rows:?}");
+    // Back down: the newest message is on the last row again.
+    for _ in 0..200 {
+        sim.key(KeyCode::Down);
+    }
+    let rows = message_rows(&mut sim.app, 80, 24);
+    assert!(rows.last().unwrap().contains("step 5"), "{rows:?}");
 }

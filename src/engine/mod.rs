@@ -16,7 +16,7 @@ pub mod vault;
 
 use serde::Serialize;
 
-use crate::operator::{Operator, OperatorError, StepView};
+use crate::operator::{Operator, OperatorError, Severity, StepView};
 use crate::script::types::StepId;
 use crate::script::Script;
 use crate::steps::sign_transcript::SignerOutcome;
@@ -277,6 +277,7 @@ pub fn run(
             Err(StepError::Failed { message }) => {
                 operator.inform(
                     &view_of(script, index),
+                    Severity::Problem,
                     &format!("This step failed: {message}"),
                 );
                 end = End::Failed {

@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 
 use super::{
     FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretKind, SecretValidator,
-    SecretView, Source, StepView, Validator,
+    SecretView, Severity, Source, StepView, Validator,
 };
 use crate::script::de::{did_you_mean, Problem};
 use crate::script::types::Initials;
@@ -330,5 +330,5 @@ impl Operator for Answers {
         Ok(value)
     }
 
-    fn inform(&mut self, _step: &StepView<'_>, _message: &str) {}
+    fn inform(&mut self, _step: &StepView<'_>, _severity: Severity, _message: &str) {}
 }

@@ -219,6 +219,18 @@ pub trait Operator {
         let _ = (records, head);
     }
 
-    /// Something worth telling the room (a fact recorded, a warning).
-    fn inform(&mut self, step: &StepView<'_>, message: &str);
+    /// Something worth telling the room: a fact recorded, an outcome, a problem. The
+    /// engine says which (`severity`); a front end never guesses it from the text.
+    fn inform(&mut self, step: &StepView<'_>, severity: Severity, message: &str);
+}
+
+/// What a message means to the room, as the engine judges it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// A fact or progress: a share accepted so far, a file written, a device's answer.
+    Info,
+    /// Something the room did succeeded: a check passed, a key unlocked, a signature made.
+    Done,
+    /// Something was refused or failed; the message says what to do.
+    Problem,
 }

@@ -18,8 +18,8 @@ use std::io::{BufRead, Write};
 use zeroize::Zeroizing;
 
 use super::{
-    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretValidator, SecretView, Source,
-    StepView, Validator,
+    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretValidator, SecretView, Severity,
+    Source, StepView, Validator,
 };
 use crate::script::types::Initials;
 use crate::signals::Signal;
@@ -277,8 +277,18 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
             self.output
                 .write_all(format_words(view.words.expose_secret()).as_bytes())?;
             writeln!(self.output, "\nWrite every word down, in order. The first four letters (capitals) are enough on steel.")?;
-            self.read_line("Press Enter when you have written the share down")
-                .map(|_| ())
+            // The same question as the terminal UI's: one stray Enter must not close
+            // the share before it is copied.
+            let count = view.words.expose_secret().split_whitespace().count();
+            loop {
+                let answer = self.read_line(&format!(
+                    "Have you written all {count} words, in order? Type y to close the secret screen, n to keep looking"
+                ))?;
+                match answer.trim() {
+                    "y" | "Y" | "yes" => return Ok(()),
+                    _ => writeln!(self.output, "  The share stays on the screen.")?,
+                }
+            }
         })();
         if std::mem::take(&mut self.on_secret_screen) {
             write!(self.output, "{LEAVE_SECRET_SCREEN}")?;
@@ -309,7 +319,12 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
         }
     }
 
-    fn inform(&mut self, _step: &StepView<'_>, message: &str) {
-        let _ = writeln!(self.output, "  {}", shown(message));
+    fn inform(&mut self, _step: &StepView<'_>, severity: Severity, message: &str) {
+        let mark = match severity {
+            Severity::Info => " ",
+            Severity::Done => "✓",
+            Severity::Problem => "!",
+        };
+        let _ = writeln!(self.output, "  {mark} {}", shown(message));
     }
 }

@@ -19,7 +19,6 @@ use super::earlier_shares::{live_shares, LiveShare};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::script::de::Spanned;
 use crate::script::types::{MasterFingerprint, RoleId, SecretName};
-use crate::slip39::Share;
 
 /// What a script writes for `check_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -172,12 +171,12 @@ impl StepKind for CheckShares {
             },
         )?;
         if failed > 0 {
-            cx.inform(&format!(
+            cx.problem(&format!(
                 "WARNING: {failed} of {} shares of {fingerprint} could not be verified. The record says which; `keyrite status` lists them until they are checked again.",
                 live.len()
             ));
         } else {
-            cx.inform(&format!(
+            cx.done(&format!(
                 "All {} shares of {fingerprint} verified by their holders.",
                 live.len()
             ));
@@ -232,16 +231,16 @@ impl CheckShares {
                     Ok(got) => got,
                     Err(p) => {
                         problem = p;
-                        cx.inform(&format!("{problem}. Try again."));
+                        cx.problem(&format!("{problem}. Try again."));
                         continue;
                     }
                 },
             };
-            let share = match Share::from_mnemonic(&words) {
+            let share = match crate::slip39::read_share(&words) {
                 Ok(share) => share,
                 Err(e) => {
                     problem = format!("that is not a valid share: {e}");
-                    cx.inform(&format!("{problem}. Try again."));
+                    cx.problem(&format!("{problem}. Try again."));
                     continue;
                 }
             };
@@ -282,7 +281,7 @@ impl CheckShares {
                         from_file,
                     },
                 )?;
-                cx.inform(&format!(
+                cx.done(&format!(
                     "Share {group}/{member} verified: it matches the record of {}.",
                     expected.ceremony
                 ));
@@ -295,7 +294,7 @@ impl CheckShares {
                     holder,
                 }));
             };
-            cx.inform(&format!("{problem}. Try again."));
+            cx.problem(&format!("{problem}. Try again."));
         }
         cx.record(
             "share_check_failed",
@@ -309,7 +308,7 @@ impl CheckShares {
                 reason: &problem,
             },
         )?;
-        cx.inform(&format!(
+        cx.problem(&format!(
             "Share {}/{} of {name} was NOT verified after {TRIES} tries: {problem}.",
             expected.group, expected.member
         ));

@@ -25,7 +25,7 @@ use crate::operator::{SecretAsk, SecretKind};
 use crate::pgp::decrypt;
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{RoleId, SecretName};
-use crate::slip39::{CollectProgress, Share};
+use crate::slip39::CollectProgress;
 
 /// What a script writes for `collect_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -168,16 +168,16 @@ impl StepKind for CollectShares {
                     ShareSource::EncryptedFiles => match from_encrypted_file(cx, holder)? {
                         Ok(got) => got,
                         Err(problem) if tries < 3 => {
-                            cx.inform(&format!("{problem}. Try again."));
+                            cx.problem(&format!("{problem}. Try again."));
                             continue;
                         }
                         Err(problem) => return Err(StepError::failed(problem)),
                     },
                 };
-                let share = match Share::from_mnemonic(&words) {
+                let share = match crate::slip39::read_share(&words) {
                     Ok(share) => share,
                     Err(e) if tries < 3 => {
-                        cx.inform(&format!("That share was not accepted: {e}. Try again."));
+                        cx.problem(&format!("That share was not accepted: {e}. Try again."));
                         continue;
                     }
                     Err(e) => {
@@ -203,7 +203,7 @@ impl StepKind for CollectShares {
                                 from_file,
                             },
                         )?;
-                        cx.inform(&progress_line(&progress));
+                        cx.done(&progress_line(&progress));
                         if progress.ready {
                             let shares = cx.vault.collection(&self.into).len();
                             cx.record(
@@ -220,7 +220,7 @@ impl StepKind for CollectShares {
                         break;
                     }
                     Err(e) if tries < 3 => {
-                        cx.inform(&format!("That share was not accepted: {e}. Try again."))
+                        cx.problem(&format!("That share was not accepted: {e}. Try again."))
                     }
                     Err(e) => {
                         return Err(StepError::failed(format!(
@@ -256,7 +256,7 @@ pub(super) fn ask_words(
             ),
         },
         &|typed| {
-            Share::from_mnemonic(typed)
+            crate::slip39::read_share(typed)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         },

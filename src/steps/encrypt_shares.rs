@@ -200,6 +200,11 @@ impl StepKind for EncryptShares {
                 ));
             }
         }
+        let count = written.len();
+        let folder = written
+            .first()
+            .and_then(|w| w.4.parent())
+            .map(|p| p.display().to_string());
         for (group, member, holder, digest, path, file_sha256, recipients) in written {
             cx.record(
                 "share_encrypted",
@@ -215,6 +220,17 @@ impl StepKind for EncryptShares {
                 },
             )?;
         }
+        cx.done(&format!(
+            "{count} share file{} of set `{}` written, each encrypted to its holder{}{}.",
+            if count == 1 { "" } else { "s" },
+            self.set,
+            if self.extra.is_empty() {
+                ""
+            } else {
+                " and the extra recipients"
+            },
+            folder.map_or_else(String::new, |f| format!(", in {f}"))
+        ));
         Ok(())
     }
 }

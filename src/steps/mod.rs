@@ -42,7 +42,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::engine::vault::Vault;
-use crate::operator::{FieldKey, Operator, OperatorError, RoleView, StepView};
+use crate::operator::{FieldKey, Operator, OperatorError, RoleView, Severity, StepView};
 use crate::script::de::{did_you_mean, from_node, Problem, Problems, Spanned};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName, StepId};
 use crate::script::yaml::{Node, Pos};
@@ -639,9 +639,19 @@ impl<'a> StepContext<'a> {
         })
     }
 
-    /// Tells the room something.
+    /// Tells the room a fact or progress.
     pub fn inform(&mut self, message: &str) {
-        self.operator.inform(&self.view, message);
+        self.operator.inform(&self.view, Severity::Info, message);
+    }
+
+    /// Tells the room that what it did succeeded (a check passed, a key unlocked).
+    pub fn done(&mut self, message: &str) {
+        self.operator.inform(&self.view, Severity::Done, message);
+    }
+
+    /// Tells the room that something was refused or failed, and what to do.
+    pub fn problem(&mut self, message: &str) {
+        self.operator.inform(&self.view, Severity::Problem, message);
     }
 
     /// The role with this id. Resolution guarantees it exists.

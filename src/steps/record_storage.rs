@@ -472,7 +472,7 @@ fn refuse_or_except(
         )?;
     }
     let why: Vec<&str> = violations.iter().map(|v| v.detail.as_str()).collect();
-    cx.inform(&format!(
+    cx.problem(&format!(
         "The storage policy refuses this place for {item}: {}.",
         why.join("; ")
     ));

@@ -10,10 +10,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
-use crate::operator::{SecretAsk, SecretKind, SecretView};
+use crate::operator::{FieldKey, OperatorError, RoleView, SecretAsk, SecretKind, SecretView};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
-use crate::slip39::{complete_prefix, word_index, PrefixMatch};
+use crate::slip39::{complete_prefix, word_index, PrefixMatch, ShareWords};
 
 /// What a script writes for `show_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -43,7 +43,36 @@ struct Shown<'a> {
     words: usize,
     check_words: usize,
     check: &'static str,
+    /// How many times the share was shown (more than once after a failed check).
+    shown: usize,
+    /// Wrong check words typed, in all.
+    failed_checks: usize,
+    /// The word numbers (never the words) that were typed wrong, one entry a try.
+    #[serde(skip_serializing_if = "<[usize]>::is_empty")]
+    failed_words: &'a [usize],
 }
+
+/// A check word typed wrong [`CHECK_TRIES`] times; the share is shown again or the
+/// ceremony stops.
+#[derive(Serialize)]
+struct CheckFailed<'a> {
+    set: &'a str,
+    group: usize,
+    member: usize,
+    holder: &'a str,
+    /// The word number that did not match.
+    word: usize,
+    tries: usize,
+    /// How many times the share had been shown.
+    shown: usize,
+}
+
+/// Tries a holder has for each check word.
+pub const CHECK_TRIES: usize = 3;
+/// Typed to see a share again after a failed check.
+const AGAIN: &str = "again";
+/// Typed to stop the ceremony after a failed check.
+const ABORT: &str = "abort";
 
 /// Distinct random word positions (1-based) out of `n`, in ascending order.
 fn pick_positions(n: usize, count: usize) -> Result<Vec<usize>, StepError> {
@@ -72,6 +101,62 @@ pub fn same_word(typed: &str, expected: &str) -> bool {
         (Some(a), _, Some(b)) => a == b,
         (None, PrefixMatch::Unique(a), Some(b)) => a == b,
         _ => false,
+    }
+}
+
+impl ShowShares {
+    /// Asks the holder for the check words of their copy; each has [`CHECK_TRIES`]
+    /// tries. Returns the word number that failed every try, if one did. Wrong tries
+    /// are added to `failed` by word number.
+    fn check_copy(
+        &self,
+        cx: &mut StepContext<'_>,
+        role: &RoleView<'_>,
+        words: &ShareWords,
+        count: usize,
+        failed: &mut Vec<usize>,
+    ) -> Result<Option<usize>, StepError> {
+        for position in pick_positions(count, self.check_words)? {
+            let expected = words
+                .expose_secret()
+                .split_whitespace()
+                .nth(position - 1)
+                .unwrap_or_default();
+            let mut matched = false;
+            for attempt in 1..=CHECK_TRIES {
+                let typed = cx.operator.ask_secret(
+                    &cx.view,
+                    &SecretAsk {
+                        kind: SecretKind::CheckWord(position),
+                        role: Some(role.clone()),
+                        prompt: format!("{}, word {position} of your copy", role.name),
+                    },
+                    &|typed| {
+                        if typed.trim().is_empty() {
+                            Err(format!("type word {position} as it is on your copy"))
+                        } else {
+                            Ok(())
+                        }
+                    },
+                )?;
+                if same_word(&typed, expected) {
+                    matched = true;
+                    cx.done(&format!("Word {position} of {}'s copy matches.", role.name));
+                    break;
+                }
+                failed.push(position);
+                if attempt < CHECK_TRIES {
+                    cx.problem(&format!(
+                        "That is not word {position} of the share: check your copy (try {} of {CHECK_TRIES}).",
+                        attempt + 1
+                    ));
+                }
+            }
+            if !matched {
+                return Ok(Some(position));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -155,37 +240,62 @@ impl StepKind for ShowShares {
                 g + 1,
                 self.set
             );
-            cx.operator.show_secret(
-                &cx.view,
-                &SecretView {
-                    holder: role.clone(),
-                    caption,
-                    words: &words,
-                },
-            )?;
-            for position in pick_positions(count, self.check_words)? {
-                let expected = words
-                    .expose_secret()
-                    .split_whitespace()
-                    .nth(position - 1)
-                    .unwrap_or_default();
-                cx.operator.ask_secret(
+            // A miscopied word must not end the ceremony after the secret exists: the
+            // holder gets three tries a word, then may see the share again and recopy it.
+            let mut shows = 0usize;
+            let mut failed_words: Vec<usize> = Vec::new();
+            loop {
+                shows += 1;
+                cx.operator.show_secret(
                     &cx.view,
-                    &SecretAsk {
-                        kind: SecretKind::CheckWord(position),
-                        role: Some(role.clone()),
-                        prompt: format!("{}, word {position} of your copy", role.name),
-                    },
-                    &|typed| {
-                        if same_word(typed, expected) {
-                            Ok(())
-                        } else {
-                            Err(format!(
-                                "that is not word {position} of the share: check your copy"
-                            ))
-                        }
+                    &SecretView {
+                        holder: role.clone(),
+                        caption: caption.clone(),
+                        words: &words,
                     },
                 )?;
+                let Some(word) = self.check_copy(cx, &role, &words, count, &mut failed_words)?
+                else {
+                    break;
+                };
+                cx.record(
+                    "share_copy_check_failed",
+                    &CheckFailed {
+                        set: &self.set,
+                        group: g + 1,
+                        member: m + 1,
+                        holder: holder.as_str(),
+                        word,
+                        tries: CHECK_TRIES,
+                        shown: shows,
+                    },
+                )?;
+                cx.problem(&format!(
+                    "Word {word} of {}'s copy did not match {CHECK_TRIES} times.",
+                    role.name
+                ));
+                let choice = cx.operator.ask_field(
+                    &cx.view,
+                    &FieldKey::of_item(holder.as_str(), "after_failed_check"),
+                    &format!(
+                        "Type `{AGAIN}` to show {}'s share again (everyone else looks away again) and recopy it, or `{ABORT}` to stop the ceremony",
+                        role.name
+                    ),
+                    &|typed| match typed.trim() {
+                        AGAIN | ABORT => Ok(()),
+                        _ => Err(format!("type `{AGAIN}` or `{ABORT}`")),
+                    },
+                )?;
+                if choice.trim() == ABORT {
+                    return Err(StepError::Operator(OperatorError::Aborted {
+                        reason: format!(
+                            "{}'s copy of share {} of group {} could not be checked: word {word} did not match {CHECK_TRIES} times",
+                            role.name,
+                            m + 1,
+                            g + 1
+                        ),
+                    }));
+                }
             }
             cx.record(
                 "share_shown",
@@ -202,6 +312,9 @@ impl StepKind for ShowShares {
                     } else {
                         "passed"
                     },
+                    shown: shows,
+                    failed_checks: failed_words.len(),
+                    failed_words: &failed_words,
                 },
             )?;
         }

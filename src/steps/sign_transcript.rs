@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::files::existing_file;
 use super::unlock::{role_field, unlock_role_key, Asker, KeyChoice};
 use super::{Resolver, StepContext, StepError, StepKind};
-use crate::operator::OperatorError;
+use crate::operator::{OperatorError, Severity};
 use crate::pgp::{sign_detached, verify_detached, Certificate, Purpose};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::RoleId;
@@ -98,9 +98,11 @@ impl SignTranscript {
                 }
                 Err(e) => {
                     let name = asker.script.role(role).name.clone();
-                    asker
-                        .operator
-                        .inform(&asker.view, &format!("{name} could not sign: {e}"));
+                    asker.operator.inform(
+                        &asker.view,
+                        Severity::Problem,
+                        &format!("{name} could not sign: {e}"),
+                    );
                     Err(e.to_string())
                 }
             };
@@ -204,6 +206,7 @@ fn sign_one(
             let command = outside_command(cert, &own, transcript);
             asker.operator.inform(
                 &asker.view,
+                Severity::Info,
                 &format!("{name}: sign on the signing machine with\n  {command}\nthen bring the signature file here."),
             );
             let default = own.display().to_string();
@@ -239,6 +242,7 @@ fn sign_one(
         .map_err(|e| StepError::failed(crate::error_chain(&e)))?;
     asker.operator.inform(
         &asker.view,
+        Severity::Done,
         &format!("{name} signed; the signature is in {}.", file.display()),
     );
     Ok(file)

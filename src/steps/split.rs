@@ -327,6 +327,43 @@ impl StepKind for Split {
                 shares: facts,
             },
         )?;
+        // The room hears what exists now, by group and holder (never a word).
+        let total: usize = self.holders.iter().map(Vec::len).sum();
+        let groups: Vec<String> = self
+            .config
+            .groups
+            .iter()
+            .zip(&self.holders)
+            .enumerate()
+            .map(|(g, (spec, holders))| {
+                let names: Vec<&str> = holders
+                    .iter()
+                    .map(|h| cx.script.role(h).name.as_str())
+                    .collect();
+                format!(
+                    "group {}: {} of {} needed ({})",
+                    g + 1,
+                    spec.member_threshold,
+                    holders.len(),
+                    names.join(", ")
+                )
+            })
+            .collect();
+        cx.done(&format!(
+            "`{}` is split into {total} share{} as set `{}`{}; {} of {} group{} recover it. {}.",
+            self.secret,
+            if total == 1 { "" } else { "s" },
+            self.into,
+            if passphrase.is_empty() {
+                ""
+            } else {
+                ", with a passphrase"
+            },
+            self.config.group_threshold,
+            self.holders.len(),
+            if self.holders.len() == 1 { "" } else { "s" },
+            groups.join("; ")
+        ));
         Ok(())
     }
 }
@@ -356,7 +393,7 @@ pub fn ask_passphrase_twice(cx: &mut StepContext<'_>) -> Result<Passphrase, Step
         if bool::from(first.as_bytes().ct_eq(again.as_bytes())) {
             return Passphrase::new(&first).map_err(|e| StepError::failed(e.to_string()));
         }
-        cx.inform("The two passphrases differ. Type them again.");
+        cx.problem("The two passphrases differ. Type them again.");
     }
     Err(StepError::failed(
         "the passphrase was typed differently three times",

@@ -15,7 +15,7 @@ use std::path::Path;
 use super::files::existing_file;
 
 use super::StepError;
-use crate::operator::{FieldKey, Operator, RoleView, SecretAsk, SecretKind, StepView};
+use crate::operator::{FieldKey, Operator, RoleView, SecretAsk, SecretKind, Severity, StepView};
 use crate::pgp::{PgpError, SecretKey};
 use crate::script::types::RoleId;
 use crate::script::Script;
@@ -94,14 +94,14 @@ pub fn unlock_role_key(
     // passphrase three times) costs a try, not the person's turn: they are asked again,
     // and may then choose to do it outside keyrite or later.
     for attempt in 1..=KEY_FILE_TRIES {
-        let typed = cx
-            .operator
-            .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
-                if (outside_ok && s.trim() == OUTSIDE) || (later_ok && s.trim() == LATER) {
-                    return Ok(());
-                }
-                existing_file(s).map(|_| ())
-            })?;
+        let typed =
+            cx.operator
+                .ask_field(&cx.view, &role_field(role, "key_file"), &label, &|s| {
+                    if (outside_ok && s.trim() == OUTSIDE) || (later_ok && s.trim() == LATER) {
+                        return Ok(());
+                    }
+                    existing_file(s).map(|_| ())
+                })?;
         if outside_ok && typed.trim() == OUTSIDE {
             return Ok(KeyChoice::Outside);
         }
@@ -130,6 +130,7 @@ pub fn unlock_role_key(
         };
         cx.operator.inform(
             &cx.view,
+            Severity::Problem,
             &format!(
                 "{problem}. {name}, give your key file again{choices} (try {} of {KEY_FILE_TRIES}).",
                 attempt + 1
@@ -225,10 +226,18 @@ fn load_with_passphrase(
             },
         )?;
         match SecretKey::load(path, Some(&passphrase)) {
-            Ok(key) => return Ok(key),
+            Ok(key) => {
+                cx.operator.inform(
+                    &cx.view,
+                    Severity::Done,
+                    &format!("{}'s key is unlocked.", view.name),
+                );
+                return Ok(key);
+            }
             Err(PgpError::WrongPassphrase { .. }) if attempt < 3 => {
                 cx.operator.inform(
                     &cx.view,
+                    Severity::Problem,
                     "That passphrase does not unlock the key. Try again.",
                 );
             }

@@ -135,7 +135,7 @@ impl StepKind for UnprotectFile {
                 path.display()
             )));
         }
-        cx.inform(&format!(
+        cx.done(&format!(
             "{} opens with `{}` and matches the protected original.",
             path.display(),
             self.key

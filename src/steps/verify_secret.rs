@@ -115,7 +115,7 @@ impl StepKind for VerifySecret {
                 self.secret
             )));
         }
-        cx.inform(&format!(
+        cx.done(&format!(
             "`{}` matches its recorded fingerprint {expected}.",
             self.secret
         ));

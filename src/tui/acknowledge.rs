@@ -38,11 +38,14 @@ impl AckPrompt {
         let theme = app.theme;
         let inner = pane::frame(frame, area, app, step, number, total);
         let (above, low) = pane::bottom(inner, 2);
-        let mut lines = vec![Line::styled(text::ACK_TITLE, theme.dim()), Line::raw("")];
-        for l in self.text.lines() {
-            lines.push(Line::styled(format!("  {l}"), theme.input()));
+        let width = usize::from(inner.width);
+        let mut lines = pane::wrap_styled(text::ACK_TITLE, theme.dim(), width);
+        lines.push(Line::raw(""));
+        // Indented, and the indent kept on the rows a long line wraps to.
+        for row in pane::wrap(&self.text, width.saturating_sub(2)) {
+            lines.push(Line::styled(format!("  {row}"), theme.input()));
         }
-        pane::paragraph(frame, above, lines);
+        frame.render_widget(Paragraph::new(lines), above);
         let prompt = if app.is_awaiting() {
             Line::styled(text::CHECKING, theme.dim())
         } else {

@@ -36,7 +36,7 @@ use super::{
     MIN_WIDTH,
 };
 use crate::engine::End;
-use crate::operator::SecretKind;
+use crate::operator::{SecretKind, Severity};
 use crate::script::Script;
 
 /// One step of the script, as the step list shows it.
@@ -168,7 +168,7 @@ pub struct App {
     /// Who confirmed in the current step, with their initials.
     pub confirmed: Vec<(Person, String)>,
     /// The engine's messages during the current step (group progress for share entry).
-    pub step_informs: Vec<String>,
+    pub step_informs: Vec<(Severity, String)>,
     /// The abort asked for, if any.
     pub abort_reason: Option<String>,
     reply: Option<Sender<Reply>>,
@@ -283,17 +283,19 @@ impl App {
                     hash: head,
                 });
             }
-            EngineEvent::Inform { step, message } => {
+            EngineEvent::Inform {
+                step,
+                severity,
+                message,
+            } => {
                 if self.current.map(|i| i + 1) == Some(step) {
-                    self.step_informs.push(message.clone());
+                    self.step_informs.push((severity, message.clone()));
                 }
-                let kind = if message.starts_with("This step failed")
-                    || message.contains("not accepted")
-                    || message.contains("differ")
-                {
-                    MessageKind::Problem
-                } else {
-                    MessageKind::Info
+                // The engine says what a message means; the text is never parsed.
+                let kind = match severity {
+                    Severity::Info => MessageKind::Info,
+                    Severity::Done => MessageKind::Confirmed,
+                    Severity::Problem => MessageKind::Problem,
                 };
                 self.log(kind, message);
             }
@@ -405,11 +407,10 @@ impl App {
                 MessageKind::Confirmed,
                 text::share_written(&s.holder.name, &s.holder.role),
             )),
-            Screen::Masked(m) => Some((MessageKind::Confirmed, text::secret_accepted(&m.title()))),
-            Screen::Share(_) => Some((
-                MessageKind::Confirmed,
-                text::secret_accepted(text::THE_SHARE),
-            )),
+            // Secret input is judged by the step after the answer is taken (a share may
+            // be a duplicate, a passphrase may not unlock the key): the step says how it
+            // went, once, with its own severity.
+            Screen::Masked(_) | Screen::Share(_) => None,
             _ => None,
         };
         if let Some((kind, m)) = done {
@@ -428,7 +429,11 @@ impl App {
             Screen::Confirm(c) => c.error = Some(message),
             Screen::Field(f) => f.error = Some(message),
             Screen::Masked(m) => {
-                m.input = m.fresh_input();
+                // A hundred dice rolls are not retyped for one wrong digit: the engine
+                // says which roll it is, and the rolls stay to be corrected.
+                if m.kind != SecretKind::Dice {
+                    m.input = m.fresh_input();
+                }
                 m.error = Some(message);
             }
             Screen::Share(s) => s.set_error(message),
@@ -549,7 +554,13 @@ impl App {
             Screen::Confirm(_) | Screen::Field(_) | Screen::Masked(_)
         );
         match action {
-            Action::Esc if !finished => return self.ask_abort(),
+            // Esc first ends a word being retyped or a choice between readings.
+            Action::Esc
+                if !finished
+                    && !matches!(&self.screen, Screen::Share(s) if s.is_editing() || s.is_choosing()) =>
+            {
+                return self.ask_abort()
+            }
             Action::Char('q') if !typing && !finished && !self.is_share() => {
                 return self.ask_abort()
             }
@@ -575,8 +586,15 @@ impl App {
                 _ => {}
             },
             Screen::Masked(m) => match action {
-                Action::Char(ch) => m.input.push(ch),
-                Action::Backspace => m.input.backspace(),
+                // An objection is about what was sent; once the input changes it is old.
+                Action::Char(ch) => {
+                    m.input.push(ch);
+                    m.error = None;
+                }
+                Action::Backspace => {
+                    m.input.backspace();
+                    m.error = None;
+                }
                 Action::Enter => reply = Some(Reply::Secret(m.input.take_secret())),
                 _ => {}
             },
@@ -591,16 +609,9 @@ impl App {
                 }
             }
             Screen::Share(s) => {
-                let typed = match action {
-                    Action::Char(ch) if ch.is_ascii_alphabetic() => s.letter(ch),
-                    Action::Backspace => {
-                        s.backspace();
-                        Typed::Nothing
-                    }
-                    Action::Enter => s.enter(),
-                    _ => Typed::Nothing,
-                };
-                if let Typed::Submit(words) = typed {
+                // Letters, separators, word numbers and the editing keys all belong to
+                // the share entry.
+                if let Typed::Submit(words) = s.key(&action) {
                     reply = Some(Reply::Secret(words));
                 }
             }
@@ -627,7 +638,9 @@ impl App {
     }
 
     fn scroll_by(&mut self, lines: isize) {
-        let max = self.messages.len().saturating_sub(1);
+        // Past the top the pane shows the same first rows: stop there, so the first
+        // key back down moves it at once.
+        let max = messages::app_max_scroll(self);
         self.scroll = self.scroll.saturating_add_signed(lines).min(max);
     }
 
@@ -645,7 +658,7 @@ impl App {
             self.draw_overlay(frame, area);
             return;
         }
-        let tail = if area.height >= 36 { 9 } else { 5 };
+        let tail = messages::tail_height(area.height);
         let [top, body, log, keys] = Layout::vertical([
             Constraint::Length(2),
             Constraint::Min(8),

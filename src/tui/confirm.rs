@@ -7,7 +7,9 @@
 //! accepted verdicts, so "confirmed" on screen means recorded in the transcript.
 
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::{App, StepInfo};
@@ -41,7 +43,10 @@ impl ConfirmPrompt {
         }
     }
 
-    /// Draws the prompt in the main pane.
+    /// Draws the prompt in the main pane. Everything is wrapped, never cut; when the
+    /// pane is short the blank rows go first, then the roster is laid out compactly
+    /// (names, several to a row), and only then is it windowed around the person
+    /// confirming now.
     pub fn draw(
         &self,
         frame: &mut Frame<'_>,
@@ -52,75 +57,190 @@ impl ConfirmPrompt {
         total: usize,
     ) {
         let theme = app.theme;
-        let inner = pane::frame(frame, area, app, step, number, total);
-        let statement_height = pane::wrapped_height(&self.statement, inner.width.saturating_sub(2));
-        let mut lines = vec![Line::styled(
-            text::confirm_by(&self.person.name, &self.person.role),
+        // The blank row under the title is one of the blank rows given up first.
+        let inner = pane::frame_tight(frame, area, app, step, number, total);
+        let width = usize::from(inner.width);
+        let mut head = pane::wrap_styled(
+            &text::confirm_by(&self.person.name, &self.person.role),
             theme.text(),
-        )];
-        // Room for the statement, drawn indented below; then a blank line.
-        for _ in 0..=statement_height {
+            width,
+        );
+        for row in pane::wrap(&self.statement, width.saturating_sub(2)) {
+            head.push(Line::styled(format!("  {row}"), theme.input()));
+        }
+        let who = pane::wrap_styled(text::WHO_CONFIRMS, theme.dim(), width);
+        let roster = roster(app, step, &self.person);
+        let label = pane::wrap_styled(&text::initials_of(&self.person.name), theme.text(), width);
+        let status = match (&self.error, app.is_awaiting()) {
+            (_, true) => pane::wrap_styled(text::CHECKING, theme.dim(), width),
+            (Some(e), false) => pane::wrap_styled(&text::problem(e), theme.error(), width),
+            (None, false) => vec![Line::raw("")],
+        };
+        let low = pane::height(&label) + 1 + pane::height(&status);
+        let fixed = pane::height(&head) + pane::height(&who) + low;
+        let room = inner.height.saturating_sub(fixed);
+        let groups = listed(&roster, width, theme.dim());
+        let all: Vec<Line<'static>> = groups.iter().flatten().cloned().collect();
+        let (people, blanks) = if pane::height(&all) + 3 <= room {
+            (all, 3)
+        } else if pane::height(&all) <= room {
+            let blanks = room - pane::height(&all);
+            (all, blanks)
+        } else {
+            let compact = compact(&roster, width);
+            if pane::height(&compact) <= room {
+                (compact, 0)
+            } else {
+                let now = roster
+                    .iter()
+                    .position(|p| p.0 == text::MARK_CURRENT)
+                    .unwrap_or(0);
+                (windowed(&groups, now, usize::from(room)), 0)
+            }
+        };
+        // Blank rows, while there is room: under the title, under the statement, above
+        // the initials.
+        let mut lines = Vec::new();
+        if blanks > 0 {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(text::WHO_CONFIRMS, theme.dim()));
-        let roster = roster(app, step, &self.person);
-        let n = u16::try_from(roster.len()).unwrap_or(u16::MAX);
-        // The roster one per line when it fits, else on one wrapped line.
-        let fixed = 3 + statement_height + 1 + 4;
-        let listed = inner.height >= fixed + n;
-        if listed {
-            for (mark, who, state, style) in roster {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {mark} "), style),
-                    Span::styled(who, style),
-                    Span::styled(format!("  {state}"), theme.dim()),
-                ]));
-            }
-        } else {
-            let mut spans = Vec::new();
-            for (mark, who, state, style) in roster {
-                spans.push(Span::styled(format!("{mark} "), style));
-                spans.push(Span::styled(who, style));
-                spans.push(Span::styled(format!(" {state}   "), theme.dim()));
-            }
-            lines.push(Line::from(spans));
+        lines.extend(head);
+        if blanks > 1 {
+            lines.push(Line::raw(""));
         }
-        let height = 3 + statement_height + if listed { n } else { 2 };
-        let height = height.min(inner.height);
-        let (above, low) = pane::stack(inner, height, 3);
-        pane::paragraph(frame, above, lines);
-        // The statement, indented, over the blank lines reserved for it.
-        let statement_area = Rect {
-            x: above.x + 2,
-            y: above.y + 1,
-            width: above.width.saturating_sub(2),
-            height: statement_height.min(above.height.saturating_sub(1)),
+        lines.extend(who);
+        lines.extend(people);
+        let content = pane::height(&lines);
+        let gap = u16::from(blanks > 2);
+        let above = Rect {
+            height: content.min(inner.height.saturating_sub(low)),
+            ..inner
         };
-        frame.render_widget(ratatui::widgets::Clear, statement_area);
-        pane::paragraph(
-            frame,
-            statement_area,
-            vec![Line::styled(self.statement.clone(), theme.input())],
+        let low = Rect {
+            y: above.y + above.height + gap,
+            height: low.min(inner.height.saturating_sub(above.height + gap)),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(lines), above);
+        let label_rows = pane::height(&label);
+        frame.render_widget(
+            Paragraph::new(label),
+            Rect {
+                height: label_rows.min(low.height),
+                ..low
+            },
         );
-        let label = Line::styled(text::initials_of(&self.person.name), theme.text());
-        frame.render_widget(ratatui::widgets::Paragraph::new(label), pane::row(low, 0));
         self.input
-            .draw(frame, pane::row(low, 1), theme, !app.is_awaiting());
-        let status = match (&self.error, app.is_awaiting()) {
-            (_, true) => Line::styled(text::CHECKING, theme.dim()),
-            (Some(e), false) => Line::styled(text::problem(e), theme.error()),
-            (None, false) => Line::raw(""),
-        };
-        frame.render_widget(ratatui::widgets::Paragraph::new(status), pane::row(low, 2));
+            .draw(frame, pane::row(low, label_rows), theme, !app.is_awaiting());
+        frame.render_widget(
+            Paragraph::new(status),
+            Rect {
+                y: low.y + label_rows + 1,
+                height: low.height.saturating_sub(label_rows + 1),
+                ..low
+            },
+        );
     }
 }
 
+/// One person of the roster: mark, who, state, style.
+type Entry = (&'static str, String, String, Style);
+
+/// The roster one person a row (wrapped if need be): mark, name and role, state.
+fn listed(roster: &[Entry], width: usize, dim: Style) -> Vec<Vec<Line<'static>>> {
+    roster
+        .iter()
+        .map(|(mark, who, state, style)| {
+            let mark = format!("  {mark} ");
+            let state = format!("  {state}");
+            pane::wrap_spans(&[(&mark, *style), (who, *style), (&state, dim)], width)
+        })
+        .collect()
+}
+
+/// The roster in few rows: marks and names (with the initials of who confirmed),
+/// several to a row.
+fn compact(roster: &[Entry], width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (mark, who, state, style) in roster {
+        let name = who.split(" (").next().unwrap_or(who);
+        let tail = if *mark == text::MARK_DONE {
+            // "confirmed AE": the initials.
+            state.rsplit(' ').next().unwrap_or_default().to_string()
+        } else if *mark == text::MARK_CURRENT {
+            state.clone()
+        } else {
+            String::new()
+        };
+        let entry = if tail.is_empty() {
+            format!("{mark} {name}")
+        } else {
+            format!("{mark} {name} {tail}")
+        };
+        let len = entry.chars().count();
+        if used > 0 && used + 3 + len > width {
+            lines.push(Line::from(std::mem::take(&mut row)));
+            used = 0;
+        }
+        if len > width {
+            lines.extend(pane::wrap_styled(&entry, *style, width));
+            continue;
+        }
+        if used > 0 {
+            row.push(Span::raw("   "));
+            used += 3;
+        }
+        used += len;
+        row.push(Span::styled(entry, *style));
+    }
+    if !row.is_empty() {
+        lines.push(Line::from(row));
+    }
+    lines
+}
+
+/// At most `rows` rows of the listed roster around the person confirming now (`now`),
+/// with an ellipsis row for the people above and below that do not fit.
+fn windowed(groups: &[Vec<Line<'static>>], now: usize, rows: usize) -> Vec<Line<'static>> {
+    let n = groups.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let now = now.min(n - 1);
+    let cost = |a: usize, b: usize| -> usize {
+        groups[a..b].iter().map(Vec::len).sum::<usize>() + usize::from(a > 0) + usize::from(b < n)
+    };
+    let (mut a, mut b) = (now, now + 1);
+    loop {
+        let mut grew = false;
+        if b < n && cost(a, b + 1) <= rows {
+            b += 1;
+            grew = true;
+        }
+        if a > 0 && cost(a - 1, b) <= rows {
+            a -= 1;
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    if a > 0 {
+        out.push(Line::raw("  …"));
+    }
+    out.extend(groups[a..b].iter().flatten().cloned());
+    if b < n {
+        out.push(Line::raw("  …"));
+    }
+    out.truncate(rows);
+    out
+}
+
 /// (mark, person, state, style) for each person of the step's roster.
-fn roster(
-    app: &App,
-    step: Option<&StepInfo>,
-    now: &Person,
-) -> Vec<(&'static str, String, String, ratatui::style::Style)> {
+fn roster(app: &App, step: Option<&StepInfo>, now: &Person) -> Vec<Entry> {
     let theme = app.theme;
     let mut people: Vec<Person> = step.map(|s| s.roster.clone()).unwrap_or_default();
     for (p, _) in &app.confirmed {

@@ -138,6 +138,13 @@ impl MaskedPrompt {
         pane::paragraph(frame, above, lines);
         let hint = if self.input.is_empty() {
             text::MASKED_HINT.to_string()
+        } else if self.kind == SecretKind::Dice {
+            // Rolls are counted, not characters: spaces between groups are not rolls.
+            format!(
+                "{} · {}",
+                text::rolls_typed(self.input.non_space_len()),
+                text::MASKED_HINT
+            )
         } else {
             format!(
                 "{} · {}",

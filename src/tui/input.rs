@@ -77,6 +77,11 @@ impl Input {
         self.buffer.chars().count()
     }
 
+    /// Number of characters typed other than spaces (dice rolls between groups).
+    pub fn non_space_len(&self) -> usize {
+        self.buffer.chars().filter(|c| !c.is_whitespace()).count()
+    }
+
     /// Whether nothing is typed.
     pub fn is_empty(&self) -> bool {
         self.buffer.is_empty()

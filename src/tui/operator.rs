@@ -27,7 +27,7 @@ use super::text;
 use crate::engine::{End, EngineError, Outcome};
 use crate::operator::{
     FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretKind, SecretValidator,
-    SecretView, Source, StepView, Validator,
+    SecretView, Severity, Source, StepView, Validator,
 };
 use crate::script::types::Initials;
 
@@ -188,6 +188,8 @@ pub enum EngineEvent {
     Inform {
         /// The step (1-based).
         step: usize,
+        /// What it means, as the engine judges it.
+        severity: Severity,
         /// The message.
         message: String,
     },
@@ -371,9 +373,10 @@ impl Operator for TuiOperator {
         });
     }
 
-    fn inform(&mut self, step: &StepView<'_>, message: &str) {
+    fn inform(&mut self, step: &StepView<'_>, severity: Severity, message: &str) {
         let _ = self.send(EngineEvent::Inform {
             step: step.number,
+            severity,
             message: shown(message),
         });
     }
@@ -397,7 +400,11 @@ mod tests {
             title: "t",
         };
         // A device's reply or a name read from a record may carry an escape sequence.
-        operator.inform(&step, "device says \u{1b}]0;pwned\u{7} ok\u{202e}");
+        operator.inform(
+            &step,
+            Severity::Info,
+            "device says \u{1b}]0;pwned\u{7} ok\u{202e}",
+        );
         let Ok(EngineEvent::Inform { message, .. }) = received.recv() else {
             panic!("an Inform event");
         };

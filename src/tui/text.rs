@@ -83,10 +83,6 @@ pub const ACKNOWLEDGED: &str = "acknowledged";
 pub fn share_written(name: &str, role: &str) -> String {
     format!("{name} ({role}) has written their share down; the screen was cleared")
 }
-/// Secret input was accepted (never quoted).
-pub fn secret_accepted(what: &str) -> String {
-    format!("{what} accepted")
-}
 /// The step began.
 pub fn step_started(number: usize, title: &str) -> String {
     format!("step {number}: {title}")
@@ -133,7 +129,14 @@ pub fn check_word_title(n: usize) -> String {
 /// Under a check-word prompt.
 pub const CHECK_WORD_HINT: &str =
     "Type the word from your written copy (its first four letters are enough). It stays hidden.";
-/// How many characters were typed into a masked field.
+/// How many dice rolls were typed (spaces between groups are not rolls).
+pub fn rolls_typed(n: usize) -> String {
+    match n {
+        1 => "1 roll typed".to_string(),
+        n => format!("{n} rolls typed"),
+    }
+}
+/// How much hidden input was typed.
 pub fn typed_count(n: usize) -> String {
     match n {
         0 => "nothing typed yet".to_string(),
@@ -206,7 +209,8 @@ pub fn share_entry_for(name: &str, role: &str) -> String {
 pub const SHARE_ENTRY_PRIVACY: &str = "only they should see this screen";
 /// How to type a share.
 pub const SHARE_ENTRY_HOW: &str =
-    "Type each word's first letters; it completes itself when unique. Backspace steps back.";
+    "Type the words whole, as their first four letters, or just until each is unique; \
+     spaces optional. ← / → (or Shift-Tab / Tab): pick a word to retype; Enter: done.";
 /// The group-progress box.
 pub const PROGRESS: &str = "Progress";
 /// No progress yet.
@@ -227,6 +231,25 @@ pub fn candidates(n: usize) -> String {
 pub fn words_typed(n: usize) -> String {
     format!("{n} words typed · a share has 20 or 33")
 }
+/// Letters that begin a word but cannot be read where they stand (not quoted).
+pub fn word_unreadable(n: usize) -> String {
+    format!("word {n} cannot be read there: press Backspace, or separate the words with spaces")
+}
+/// A word picked to retype.
+pub fn share_editing(n: usize, typing: bool) -> String {
+    if typing {
+        format!("retyping word {n}: type it, then Enter")
+    } else {
+        format!("word {n} picked: type it again, or Tab / Shift-Tab for another")
+    }
+}
+/// Several readings of the letters pass the checksum.
+pub fn share_choice(shown: usize, of: usize, words: &str) -> String {
+    format!("{of} readings pass the checksum; they differ at {words}. Reading {shown} is shown: Enter takes it, Tab shows the next, or type its number")
+}
+/// Too many readings to try.
+pub const SHARE_TOO_MANY: &str =
+    "the letters can be split into words in too many ways: separate the words with spaces";
 /// Nothing typed, Enter pressed.
 pub const SHARE_EMPTY: &str = "type the share's words first";
 /// What was accepted, in the message log.
