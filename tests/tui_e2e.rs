@@ -750,3 +750,84 @@ fn a_miscopied_share_can_be_shown_again() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "intact", "{v:#}");
 }
+
+/// Custodians type their shares as people do, into the real binary in a terminal: one
+/// pastes whole words separated by spaces, the other types the first four letters of
+/// each word with no separator, in capitals. Both are read right, the secret is rebuilt
+/// and matches its recorded fingerprint.
+#[test]
+fn shares_typed_as_whole_words_and_as_four_letters_are_read_right() {
+    let answers = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/recovery-typed.answers.yaml"
+    ))
+    .unwrap();
+    let share = |holder: &str| -> Vec<String> {
+        let line = answers
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{holder}:")))
+            .unwrap();
+        let words = line.split('"').nth(1).unwrap();
+        words.split_whitespace().map(str::to_string).collect()
+    };
+    // The answers file holds custodian-2's share as four-letter prefixes: complete them.
+    let full = |prefixes: Vec<String>| -> Vec<String> {
+        prefixes
+            .iter()
+            .map(|p| match keyrite::slip39::complete_prefix(p) {
+                keyrite::slip39::PrefixMatch::Unique(i) => {
+                    keyrite::slip39::WORDS[usize::from(i)].to_string()
+                }
+                _ => panic!("{p} is a unique prefix"),
+            })
+            .collect()
+    };
+    let (first, second) = (share("custodian-1"), full(share("custodian-2")));
+    assert_eq!((first.len(), second.len()), (33, 33));
+    let records = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&[
+        "run",
+        "tests/data/recovery-typed.yaml",
+        "--records",
+        records.path().to_str().unwrap(),
+        "--out",
+        records.path().join("out").to_str().unwrap(),
+    ]);
+    for (name, initials) in [
+        ("Alice Example", "AE"),
+        ("Bob Example", "BE"),
+        ("Carol Example", "CE"),
+        ("Erin Example", "EE"),
+    ] {
+        pty.wait(&format!("{name}'s initials"));
+        pty.line(initials);
+    }
+    pty.wait("Share entry: Carol Example (custodian-1)");
+    // Pasted in one go: whole words with spaces.
+    pty.send(&first.join(" "));
+    pty.wait("Share entry: Erin Example (custodian-2)");
+    let four: String = second
+        .iter()
+        .map(|w| w[..4.min(w.len())].to_uppercase())
+        .collect();
+    for chunk in four.as_bytes().chunks(7) {
+        pty.send(std::str::from_utf8(chunk).unwrap());
+    }
+    let matched = pty.wait("Alice Example's initials");
+    assert!(!matched.contains("checksum"), "{matched}");
+    pty.line("AE");
+    pty.wait("Bob Example's initials");
+    pty.line("BE");
+    let end = pty.wait("The ceremony has ended");
+    assert!(end.contains("Completed"), "{end}");
+    pty.send("\r");
+    pty.wait_exit();
+    let transcript = std::fs::read_dir(records.path().join("demo-recovery"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&transcript).unwrap();
+    assert!(text.contains("\"event\":\"secret_verified\""), "{text}");
+}

@@ -240,7 +240,7 @@ pub fn share_editing(n: usize, typing: bool) -> String {
     if typing {
         format!("retyping word {n}: type it, then Enter")
     } else {
-        format!("word {n} picked: type it again, or Tab / Shift-Tab for another")
+        format!("word {n} picked: type it again, or ← / → for another")
     }
 }
 /// Several readings of the letters pass the checksum.
