@@ -54,11 +54,23 @@ pub fn find_forbidden(text: &str) -> Option<(usize, char)> {
     text.char_indices().find(|(_, c)| is_forbidden(*c))
 }
 
-/// The 1-based line and column (in characters) of byte offset `at` in `text`.
+/// The 1-based line and column (in characters) of byte offset `at` in `text`. Line
+/// breaks are counted as the YAML parser counts them (LF, CRLF, or a lone CR), so these
+/// positions agree with the parser's.
 pub fn position(text: &str, at: usize) -> (u32, u32) {
     let before = text.get(..at).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let (mut line, mut col) = (1usize, 1usize);
+    let mut chars = before.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                line += 1;
+                col = 1;
+            }
+            _ => col += 1,
+        }
+    }
     (
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
@@ -167,6 +179,9 @@ mod tests {
         assert_eq!(c, '\u{1b}');
         assert_eq!(position(text, at), (2, 6));
         assert_eq!(position("x", 0), (1, 1));
+        // CRLF is one break; a lone CR is one too, as the YAML parser counts it.
+        assert_eq!(position("a\r\nb\rc", 5), (3, 1));
+        assert_eq!(position("a\r\nbc", 4), (2, 2));
     }
 
     #[test]

@@ -512,3 +512,40 @@ fn we_unlock_a_passphrase_protected_gpg_export() {
     let (ok, status) = gpg.verify(&sig, &data);
     assert!(ok, "{status}");
 }
+
+/// Found by fuzzing: sequoia-openpgp 2.3.0 panics on an encrypted share file cut off
+/// just after the encrypted-data packet's prefix. Every cut of a real share file is a
+/// clear error, never a crash.
+#[test]
+fn a_cut_off_share_file_is_an_error_not_a_crash() {
+    let armored = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ceremonies/demo/shares/custodian-1.asc"
+    ))
+    .unwrap();
+    let key = keyrite::pgp::SecretKey::load(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/ceremonies/demo/keys/custodian-1.secret.asc"
+        ),
+        None,
+    )
+    .unwrap();
+    // De-armour: the base64 lines between the header's blank line and the checksum.
+    let text = String::from_utf8(armored).unwrap();
+    let body: String = text
+        .split("\n\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.starts_with('=') && !l.starts_with("-----"))
+        .collect();
+    let binary = keyrite::device::message::base64_decode(&body).unwrap();
+    assert!(decrypt(&key, &binary).is_ok(), "the whole file opens");
+    for cut in 1..binary.len() {
+        let result = decrypt(&key, &binary[..cut]);
+        assert!(result.is_err(), "{cut} bytes decrypted?");
+    }
+    let e = decrypt(&key, &binary[..118]).unwrap_err();
+    assert!(e.to_string().contains("damaged or cut off"), "{e}");
+}

@@ -478,3 +478,43 @@ fn signals_at_a_plain_prompt_end_the_ceremony_with_a_recorded_abort() {
         assert_eq!(v["end"]["reason"], reason, "{v:#}");
     }
 }
+
+/// Found by fuzzing: a name with a JSON escape (`Bob "Bobby" Example`) made a genuine
+/// transcript fail verification as tampered. It verifies intact, with the name whole.
+#[test]
+fn a_name_with_quotes_and_backslashes_verifies_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("room-check.yaml");
+    let original = std::fs::read_to_string(repo("tests/data/room-check.yaml")).unwrap();
+    std::fs::write(
+        &script,
+        original.replace(
+            "{ name: Bob Example }",
+            r#"{ name: "Bob \"Bobby\" Example \\ Jr." }"#,
+        ),
+    )
+    .unwrap();
+    let records = dir.path().join("records");
+    let out = run(
+        &[
+            "run",
+            script.to_str().unwrap(),
+            "--answers",
+            repo("tests/data/room-check.answers.yaml").to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (code, v) = verify_json(&only_transcript(&records, "room-check"), None);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    let names: Vec<&str> = v["attended"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&r#"Bob "Bobby" Example \ Jr."#), "{names:?}");
+}

@@ -221,6 +221,10 @@ pub const EXIT_BROKEN_PIPE: i32 = 141;
 fn quiet_on_broken_pipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A panic the OpenPGP layer catches and reports as damaged input.
+        if crate::pgp::panic_is_contained() {
+            return;
+        }
         let payload = info.payload();
         let message = payload
             .downcast_ref::<String>()

@@ -191,7 +191,15 @@ fn classify(e: openpgp::anyhow::Error) -> PgpError {
 }
 
 /// Opens an encrypted message with `unlock`; see the module invariants.
+///
+/// sequoia-openpgp 2.3.0 panics on some damaged messages (an encrypted-data packet cut
+/// off right after its prefix, found by fuzzing); such a panic is contained here and
+/// reported as a damaged message, never as a crash of the ceremony.
 pub(crate) fn open(message: &[u8], unlock: Unlock<'_>) -> Result<Zeroizing<Vec<u8>>, PgpError> {
+    super::contain("reading the encrypted message", || open_unguarded(message, unlock))
+}
+
+fn open_unguarded(message: &[u8], unlock: Unlock<'_>) -> Result<Zeroizing<Vec<u8>>, PgpError> {
     if message.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(PgpError::NotEncrypted {
             detail: "the input is empty".into(),

@@ -34,3 +34,33 @@ pub use password::{decrypt_with_password, encrypt_with_password};
 pub use secret::SecretKey;
 pub use sign::{merge_signatures, sign_detached};
 pub use verify::{verify_detached, DetachedStream, SignatureCheck, SignatureResult, DATA_CHANGED};
+
+thread_local! {
+    /// Set while [`contain`] runs a library call that may panic on damaged input.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside [`contain`]: panic hooks stay quiet then (the
+/// panic is caught and reported as an error, and the terminal UI must not be torn down).
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(std::cell::Cell::get)
+}
+
+/// Runs `f`, turning a panic inside the OpenPGP library into an error about damaged
+/// input. The library is used only on byte buffers here, so nothing it half-changed
+/// outlives the call.
+pub(crate) fn contain<T>(
+    operation: &'static str,
+    f: impl FnOnce() -> Result<T, PgpError>,
+) -> Result<T, PgpError> {
+    let before = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(before));
+    result.unwrap_or_else(|_| {
+        Err(PgpError::Crypto {
+            operation,
+            detail: "the data is damaged or cut off (the OpenPGP library could not read it)"
+                .into(),
+        })
+    })
+}

@@ -11,6 +11,7 @@
 //! Memory is bounded by [`MAX_RECORD_BYTES`], not by the file: a longer line is hashed
 //! as it is read (so the chain past it is still checked) but not kept or parsed.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
@@ -253,23 +254,25 @@ pub struct Verification {
     pub findings: Vec<Finding>,
 }
 
+/// The fields every record has. Texts are `Cow`: a value with a JSON escape (a name
+/// such as `Bob "Bobby" Example`) cannot be borrowed from the line and is copied.
 #[derive(Deserialize)]
 struct RecordHead<'a> {
     seq: u64,
     #[serde(borrow)]
-    at: &'a str,
+    at: Cow<'a, str>,
     #[serde(borrow)]
-    step: Option<&'a str>,
+    step: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    event: &'a str,
+    event: Cow<'a, str>,
     #[serde(borrow)]
-    prev: &'a str,
+    prev: Cow<'a, str>,
     #[serde(borrow, default)]
-    seal: Option<&'a str>,
+    seal: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    role: Option<&'a str>,
+    role: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    name: Option<&'a str>,
+    name: Option<Cow<'a, str>>,
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -404,34 +407,34 @@ pub fn verify_reader_with(
             });
         }
         match &prev_hash {
-            Some(p) if p.as_str() != head.prev => v.findings.push(Finding::Chain { line: line_no }),
+            Some(p) if *p != head.prev => v.findings.push(Finding::Chain { line: line_no }),
             Some(_) => {}
             None => check_start(&mut v, line, &head, script_sha256),
         }
         // Only an end record is sealed: a sealed record of another kind is an end record
         // whose event was altered, not an interrupted ceremony.
-        if head.seal.is_some() && !matches!(head.event, EVENT_COMPLETED | EVENT_ABORTED) {
+        if head.seal.is_some() && !matches!(&*head.event, EVENT_COMPLETED | EVENT_ABORTED) {
             v.findings.push(Finding::Seal { line: line_no });
         }
         visit(&RecordView {
             line: line_no,
-            at: head.at,
-            step: head.step,
-            event: head.event,
+            at: &head.at,
+            step: head.step.as_deref(),
+            event: &head.event,
             bytes: line,
         });
-        match head.event {
+        match &*head.event {
             EVENT_PRESENT => v.attended.push(Attendance {
-                role: head.role.unwrap_or("").to_string(),
-                name: head.name.unwrap_or("").to_string(),
+                role: head.role.as_deref().unwrap_or("").to_string(),
+                name: head.name.as_deref().unwrap_or("").to_string(),
             }),
             EVENT_STEP_DONE => {
-                if let Some(step) = head.step {
+                if let Some(step) = head.step.as_deref() {
                     v.steps_done.push(step.to_string());
                 }
             }
             EVENT_COMPLETED | EVENT_ABORTED => {
-                let sealed = head.seal.is_some_and(|seal| {
+                let sealed = head.seal.as_deref().is_some_and(|seal| {
                     line.len() > SEAL_SUFFIX_LEN
                         && line.ends_with(format!(",\"seal\":\"{seal}\"}}").as_bytes())
                         && seal.len() == 64
@@ -450,14 +453,14 @@ pub fn verify_reader_with(
                 v.end = Some(EndFacts {
                     outcome: head.event.to_string(),
                     at: head.at.to_string(),
-                    step: head.step.map(str::to_string),
+                    step: head.step.as_deref().map(str::to_string),
                     reason,
                 });
                 ended_at_line = Some(line_no);
             }
             _ => {}
         }
-        if let Some(step) = head.step {
+        if let Some(step) = head.step.as_deref() {
             if last_step.as_deref() != Some(step) {
                 last_step = Some(step.to_string());
             }

@@ -50,6 +50,10 @@ impl TerminalGuard {
         let previous: Arc<Hook> = Arc::new(panic::take_hook());
         let chained = Arc::clone(&previous);
         panic::set_hook(Box::new(move |info| {
+            // Caught by the OpenPGP layer and reported as damaged input: the UI goes on.
+            if crate::pgp::panic_is_contained() {
+                return;
+            }
             restore();
             chained(info);
         }));
