@@ -88,6 +88,14 @@ impl Pty {
         }
     }
 
+    /// The opening screen: the script's SHA-256 and keyrite's are shown in groups of
+    /// four before the first step; Enter goes on.
+    fn pass_opening(&mut self) {
+        let screen = self.wait_all(&["Before the first step", "SHA-256", "binary"]);
+        assert!(screen.contains("Press Enter when they match"), "{screen}");
+        self.send("\r");
+    }
+
     fn wait(&mut self, needle: &str) -> String {
         self.wait_all(&[needle])
     }
@@ -281,6 +289,7 @@ fn the_whole_demo_by_keystrokes() {
         "--out",
         &out_arg,
     ]);
+    pty.pass_opening();
 
     // Attendance: each person confirms separately; the roster shows who has.
     let people = [
@@ -384,7 +393,7 @@ fn the_whole_demo_by_keystrokes() {
         pty.wait(&format!("{name} signed"));
     }
     let end = pty.wait("Completed: every step is done.");
-    assert!(end.contains("head hash (read it aloud)"));
+    assert!(end.contains("The head, to read aloud"), "{end}");
     assert!(end.contains("Signed by: officer, witness-1"), "{end}");
 
     pty.send("\r");
@@ -408,11 +417,34 @@ fn the_whole_demo_by_keystrokes() {
         .to_string();
 
     // No share word after its secret screen was left: not in the bytes that followed,
-    // not on any screen drawn later, not on the normal screen or its scrollback.
+    // not on any screen drawn later, not on the normal screen or its scrollback. The head
+    // phrase is SLIP-39 words by design: its exact groups, computed from the transcript's
+    // head, are taken out of the text first, and nothing else is.
+    let head = keyrite::transcript::sha256_hex(
+        std::fs::read_to_string(&transcript)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .as_bytes(),
+    );
+    let phrase = keyrite::report::phrase::encode_hex(&head).unwrap();
+    let groups: Vec<String> = phrase
+        .chunks(4)
+        .enumerate()
+        .map(|(i, g)| format!("{}. {}", i + 1, g.join(" ")))
+        .collect();
+    let unphrased = |text: &str| -> String {
+        let mut text = text.to_lowercase();
+        for g in &groups {
+            text = text.replace(g.as_str(), " ");
+        }
+        text
+    };
     let public = public_text();
     let mut scrollback = String::new();
     pty.parser.set_scrollback(usize::MAX);
-    scrollback.push_str(&pty.parser.screen().contents());
+    scrollback.push_str(&unphrased(&pty.parser.screen().contents()));
     for (k, (words, _, left)) in shares.iter().enumerate() {
         // The output after this screen was left, less the later secret screens (shares
         // of one set begin with the same few words, which those screens show rightly).
@@ -423,7 +455,7 @@ fn the_whole_demo_by_keystrokes() {
             from = *later_left;
         }
         after.extend_from_slice(&pty.log[from..]);
-        let after = plain_text(&after);
+        let after = unphrased(&plain_text(&after));
         let secret_words: Vec<&String> = words.iter().filter(|w| !has_word(&public, w)).collect();
         assert!(secret_words.len() >= 20, "enough words to check");
         for w in &secret_words {
@@ -434,10 +466,7 @@ fn the_whole_demo_by_keystrokes() {
             for (at, screen) in &pty.screens {
                 let in_later_secret = shares[k + 1..].iter().any(|(_, r, l)| at > r && at <= l);
                 if at > left && !in_later_secret {
-                    assert!(
-                        !has_word(&screen.to_lowercase(), w),
-                        "`{w}` on a later screen"
-                    );
+                    assert!(!has_word(&unphrased(screen), w), "`{w}` on a later screen");
                 }
             }
             assert!(!has_word(&scrollback.to_lowercase(), w));
@@ -488,6 +517,7 @@ fn abort_asks_first_and_records_the_reason() {
         "--out",
         &out_arg,
     ]);
+    pty.pass_opening();
     pty.wait("Alice Example's initials");
     pty.line("AE");
     pty.wait("Bob Example's initials");
@@ -553,6 +583,7 @@ fn a_signal_restores_the_terminal_and_records_the_abort() {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm-256color");
         let mut pty = Pty::spawn_command(cmd);
+        pty.pass_opening();
         pty.wait("Alice Example's initials");
         pty.line("AE");
         pty.wait("Bob Example's initials");
@@ -649,6 +680,7 @@ fn a_miscopied_share_can_be_shown_again() {
         "--out",
         dir.path().join("out").to_str().unwrap(),
     ]);
+    pty.pass_opening();
     pty.wait("The next screen is for Hana Holder (holder) only.");
     pty.send("\r");
     let shown = pty.wait_all(&["SECRET: for Hana Holder (holder) only", "33. "]);
@@ -793,6 +825,7 @@ fn shares_typed_as_whole_words_and_as_four_letters_are_read_right() {
         "--out",
         records.path().join("out").to_str().unwrap(),
     ]);
+    pty.pass_opening();
     for (name, initials) in [
         ("Alice Example", "AE"),
         ("Bob Example", "BE"),

@@ -123,6 +123,7 @@ fn recovery_shares_take_few_keystrokes() {
                     assert!(app.is_awaiting(), "the complete share went by itself");
                     shares_entered += 1;
                 }
+                (Screen::Opening(_), _) if !app.is_awaiting() => app.update(Action::Enter),
                 (Screen::Confirm(c), _) if !app.is_awaiting() => {
                     let initials: String = c
                         .person

@@ -840,3 +840,40 @@ fn messages_scrolled_to_the_top() {
     let rows = message_rows(&mut sim.app, 80, 24);
     assert!(rows.last().unwrap().contains("step 5"), "{rows:?}");
 }
+
+/// The first screen: the room compares the script's SHA-256, laid out as `keyrite print`
+/// lays it out, and keyrite's version and binary SHA-256, before any step runs.
+#[test]
+fn opening_screen_shows_what_the_room_compares() {
+    let mut sim = Sim::new("ceremonies/demo.yaml", Theme::COLOR);
+    let script_sha256 = "46e609e05a387692fb164e03f8d35b62e44e09a5026a395a425460dba3755e95";
+    let tool_sha256 = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    sim.ask(
+        0,
+        Ask::Opening(keyrite::tui::opening::OpeningScreen::new(
+            &keyrite::operator::Opening {
+                title: "Demo treasury genesis",
+                script_path: "ceremonies/demo.yaml".into(),
+                script_sha256,
+                tool_version: "0.1.0",
+                tool_sha256: Some(tool_sha256),
+            },
+        )),
+    );
+    for (w, h) in [(120, 40), (80, 24)] {
+        sim.app.update(Action::Resize(w, h));
+        let screen = render(&sim.app, w, h);
+        // Every group of four of both hashes is on screen, in order.
+        for hash in [script_sha256, tool_sha256] {
+            let grouped = keyrite::operator::Opening::grouped(hash);
+            let (first, second) = grouped.split_at(39);
+            assert!(
+                screen.contains(first) && screen.contains(second.trim()),
+                "{screen}"
+            );
+        }
+    }
+    snap("opening", &mut sim.app);
+    sim.key(KeyCode::Enter);
+    assert!(matches!(sim.last_reply(), Some(Reply::Done)));
+}

@@ -115,7 +115,8 @@ pub(super) fn run(
                 std::io::stdout(),
                 std::io::IsTerminal::is_terminal(&std::io::stdout()),
             )
-            .with_intro(intro);
+            .with_intro(intro)
+            .confirm_opening(std::io::stdin().is_terminal());
             &mut plain_op
         }
     };
@@ -138,6 +139,15 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
         End::Completed => {
             println!("completed: {} records in {path}", outcome.head.records);
             println!("head: {head}");
+            // The same head as words, in numbered groups of four, to read aloud.
+            if let Ok(words) = crate::report::phrase::encode_hex(head) {
+                let groups: Vec<String> = words
+                    .chunks(4)
+                    .enumerate()
+                    .map(|(i, g)| format!("{}. {}", i + 1, g.join(" ")))
+                    .collect();
+                println!("head phrase: {}", groups.join("  "));
+            }
             let mut unsigned = Vec::new();
             for s in &outcome.signatures {
                 match &s.result {

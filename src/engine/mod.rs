@@ -16,7 +16,7 @@ pub mod vault;
 
 use serde::Serialize;
 
-use crate::operator::{Operator, OperatorError, Severity, StepView};
+use crate::operator::{Opening, Operator, OperatorError, Severity, StepView};
 use crate::script::types::StepId;
 use crate::script::Script;
 use crate::steps::sign_transcript::SignerOutcome;
@@ -117,6 +117,26 @@ struct ScriptFacts<'a> {
 struct ToolFacts {
     name: &'static str,
     version: &'static str,
+    /// SHA-256 of the running binary, which the room can compare with a published one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'static str>,
+}
+
+/// Hex SHA-256 of the running keyrite binary, read once: the room compares it with the
+/// build it expects, and the first record keeps it.
+pub fn tool_sha256() -> Option<&'static str> {
+    static HASH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        // /proc/self/exe is the running image even if the file was replaced since.
+        let mut file = std::fs::File::open("/proc/self/exe")
+            .or_else(|_| std::env::current_exe().and_then(std::fs::File::open))
+            .ok()?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher).ok()?;
+        Some(hex::encode(hasher.finalize()))
+    })
+    .as_deref()
 }
 
 #[derive(Serialize)]
@@ -179,6 +199,7 @@ fn started<'a>(
         tool: ToolFacts {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
+            sha256: tool_sha256(),
         },
         host: host_name(),
         operator: operator.source().to_string(),
@@ -227,7 +248,29 @@ pub fn run(
     let total = script.steps.len();
     let mut done = 0;
     let mut end = End::Completed;
-    for (index, step) in script.steps.iter().enumerate() {
+    let opening = Opening {
+        title: &script.title,
+        script_path: script.path.display().to_string(),
+        script_sha256: &script.sha256,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        tool_sha256: tool_sha256(),
+    };
+    match operator.opening(&opening) {
+        Ok(()) => {}
+        Err(OperatorError::Aborted { reason }) => end = End::Aborted { step: None, reason },
+        Err(e) => {
+            end = End::Aborted {
+                step: None,
+                reason: format!("before the first step: {e}"),
+            }
+        }
+    }
+    let steps = if end == End::Completed {
+        &script.steps[..]
+    } else {
+        &[]
+    };
+    for (index, step) in steps.iter().enumerate() {
         let view = StepView {
             number: index + 1,
             total,

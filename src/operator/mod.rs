@@ -219,9 +219,44 @@ pub trait Operator {
         let _ = (records, head);
     }
 
+    /// Before the first step: the room compares the script's SHA-256 (and keyrite's own)
+    /// with the printed script, then goes on; an operator may abort here. A scripted
+    /// front end has no room to show it to.
+    fn opening(&mut self, opening: &Opening<'_>) -> Result<(), OperatorError> {
+        let _ = opening;
+        Ok(())
+    }
+
     /// Something worth telling the room: a fact recorded, an outcome, a problem. The
     /// engine says which (`severity`); a front end never guesses it from the text.
     fn inform(&mut self, step: &StepView<'_>, severity: Severity, message: &str);
+}
+
+/// What the room checks before the first step.
+#[derive(Clone, Debug)]
+pub struct Opening<'a> {
+    /// The ceremony's title.
+    pub title: &'a str,
+    /// The script file as given.
+    pub script_path: String,
+    /// Hex SHA-256 of the script's bytes.
+    pub script_sha256: &'a str,
+    /// keyrite's version.
+    pub tool_version: &'static str,
+    /// Hex SHA-256 of the running keyrite binary, if it could be read.
+    pub tool_sha256: Option<&'a str>,
+}
+
+impl Opening<'_> {
+    /// A hex digest in groups of four, as `keyrite print` lays out the script's on its
+    /// cover page.
+    pub fn grouped(hex: &str) -> String {
+        hex.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// What a message means to the room, as the engine judges it.

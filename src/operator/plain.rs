@@ -18,8 +18,8 @@ use std::io::{BufRead, Write};
 use zeroize::Zeroizing;
 
 use super::{
-    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretValidator, SecretView, Severity,
-    Source, StepView, Validator,
+    FieldKey, Opening, Operator, OperatorError, RoleView, SecretAsk, SecretValidator, SecretView,
+    Severity, Source, StepView, Validator,
 };
 use crate::script::types::Initials;
 use crate::signals::Signal;
@@ -34,6 +34,7 @@ pub struct Plain<R, W> {
     secret_screen: bool,
     intro: Option<String>,
     on_secret_screen: bool,
+    confirm_opening: bool,
 }
 
 /// Enters the alternate screen and clears it.
@@ -67,6 +68,13 @@ pub fn format_words(words: &str) -> Zeroizing<String> {
     out
 }
 
+/// A hex digest in groups of four, eight groups a line: fits 80 columns with a label.
+fn hex_lines(hex: &str) -> Vec<String> {
+    let grouped = Opening::grouped(hex);
+    let groups: Vec<&str> = grouped.split(' ').collect();
+    groups.chunks(8).map(|c| c.join(" ")).collect()
+}
+
 /// Text from the script, a file or a person, made safe for the terminal.
 fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     crate::sanitize::for_terminal(text)
@@ -82,7 +90,15 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             secret_screen,
             intro: None,
             on_secret_screen: false,
+            confirm_opening: false,
         }
+    }
+
+    /// Waits for Enter after showing the hashes the room compares before the first step
+    /// (a person at a terminal); otherwise they are only printed.
+    pub fn confirm_opening(mut self, confirm: bool) -> Self {
+        self.confirm_opening = confirm;
+        self
     }
 
     /// Text shown once, before the first step (after the transcript exists).
@@ -196,6 +212,32 @@ impl<R: BufRead, W: Write> Plain<R, W> {
 impl<R: BufRead, W: Write> Operator for Plain<R, W> {
     fn source(&self) -> Source {
         Source::Plain
+    }
+
+    fn opening(&mut self, opening: &Opening<'_>) -> Result<(), OperatorError> {
+        if let Some(intro) = self.intro.take() {
+            writeln!(self.output, "{}", shown(&intro))?;
+        }
+        writeln!(
+            self.output,
+            "\nBefore the first step, compare with the cover of the printed script (`keyrite print`):"
+        )?;
+        writeln!(self.output, "  script   {}", shown(&opening.script_path))?;
+        for (i, line) in hex_lines(opening.script_sha256).iter().enumerate() {
+            let label = if i == 0 { "SHA-256" } else { "" };
+            writeln!(self.output, "  {label:<8} {line}")?;
+        }
+        writeln!(self.output, "  keyrite  {}", opening.tool_version)?;
+        if let Some(tool) = opening.tool_sha256 {
+            for (i, line) in hex_lines(tool).iter().enumerate() {
+                let label = if i == 0 { "binary" } else { "" };
+                writeln!(self.output, "  {label:<8} {line}")?;
+            }
+        }
+        if self.confirm_opening {
+            self.read_line("  press Enter when the room has compared them")?;
+        }
+        Ok(())
     }
 
     fn begin_step(&mut self, step: &StepView<'_>) -> Result<(), OperatorError> {

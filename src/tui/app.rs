@@ -27,6 +27,7 @@ use super::action::Action;
 use super::confirm::ConfirmPrompt;
 use super::field::{FieldPrompt, MaskedPrompt};
 use super::messages::{Message, MessageKind};
+use super::opening::OpeningScreen;
 use super::operator::{AbortSlot, Ask, EngineEvent, Finished, Person, Reply, Request};
 use super::secret::SecretScreen;
 use super::share_entry::{ShareEntry, Typed};
@@ -119,6 +120,8 @@ pub enum Screen {
     Confirm(ConfirmPrompt),
     /// Instructions to acknowledge.
     Acknowledge(AckPrompt),
+    /// Before the first step: the hashes the room compares.
+    Opening(OpeningScreen),
     /// A value to type.
     Field(FieldPrompt),
     /// Masked secret input: dice, a passphrase, a check word.
@@ -337,10 +340,12 @@ impl App {
             let _ = reply.send(Reply::Abort(reason.clone()));
             return;
         }
-        if self.current != Some(step.saturating_sub(1)) {
-            self.current = Some(step.saturating_sub(1));
+        // Step 0 asks before the first step begins.
+        if step > 0 && self.current != Some(step - 1) {
+            self.current = Some(step - 1);
         }
         let screen = match ask {
+            Ask::Opening(o) => Screen::Opening(o),
             Ask::Confirm { person, statement } => {
                 let attend = self.current_step().is_some_and(|s| s.kind == "attend");
                 Screen::Confirm(ConfirmPrompt::new(person, statement, attend))
@@ -399,6 +404,7 @@ impl App {
                 Some((MessageKind::Confirmed, m))
             }
             Screen::Acknowledge(_) => Some((MessageKind::Confirmed, text::ACKNOWLEDGED.into())),
+            Screen::Opening(_) => Some((MessageKind::Confirmed, text::OPENING_DONE.into())),
             Screen::Field(f) => Some((
                 MessageKind::Confirmed,
                 text::recorded(&f.label, f.input.value().trim()),
@@ -598,7 +604,7 @@ impl App {
                 Action::Enter => reply = Some(Reply::Secret(m.input.take_secret())),
                 _ => {}
             },
-            Screen::Acknowledge(_) => {
+            Screen::Acknowledge(_) | Screen::Opening(_) => {
                 if let Action::Enter = action {
                     reply = Some(Reply::Done);
                 }
@@ -658,7 +664,14 @@ impl App {
             self.draw_overlay(frame, area);
             return;
         }
-        let tail = messages::tail_height(area.height);
+        // The opening and the final screen carry what the room reads aloud: on a small
+        // terminal they take the messages' rows and the step list's columns.
+        let reading = matches!(self.screen, Screen::Opening(_) | Screen::Finished(_));
+        let tail = if reading && area.height < 36 {
+            0
+        } else {
+            messages::tail_height(area.height)
+        };
         let [top, body, log, keys] = Layout::vertical([
             Constraint::Length(2),
             Constraint::Min(8),
@@ -670,7 +683,7 @@ impl App {
         // Share entry needs the width for its word grid on a small terminal.
         let list_width = match (&self.screen, area.width >= 110) {
             (_, true) => 38,
-            (Screen::Share(_), false) => 0,
+            (Screen::Share(_) | Screen::Opening(_) | Screen::Finished(_), false) => 0,
             (_, false) => 28,
         };
         let [list, main] =
@@ -691,6 +704,7 @@ impl App {
             Screen::Working(_) => working::draw(frame, area, self, step),
             Screen::Confirm(c) => c.draw(frame, area, self, step, number, total),
             Screen::Acknowledge(a) => a.draw(frame, area, self, step, number, total),
+            Screen::Opening(o) => o.draw(frame, area, self),
             Screen::Field(f) => f.draw(frame, area, self, step, number, total),
             Screen::Masked(m) => m.draw(frame, area, self, step, number, total),
             Screen::Share(s) => s.draw(frame, area, self, step, number, total),

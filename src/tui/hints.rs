@@ -23,7 +23,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.screen {
         Screen::Starting | Screen::Working(_) => vec![HINT_ABORT_Q, HINT_HELP, HINT_SCROLL],
         Screen::Confirm(_) => vec![HINT_ENTER_CONFIRM, HINT_ABORT_ESC, HINT_HELP, HINT_SCROLL],
-        Screen::Acknowledge(_) => vec![HINT_ENTER_ACK, HINT_ABORT_Q, HINT_HELP, HINT_SCROLL],
+        Screen::Acknowledge(_) | Screen::Opening(_) => {
+            vec![HINT_ENTER_ACK, HINT_ABORT_Q, HINT_HELP, HINT_SCROLL]
+        }
         Screen::Field(_) | Screen::Masked(_) => {
             vec![HINT_ENTER_SUBMIT, HINT_ABORT_ESC, HINT_HELP_F1, HINT_SCROLL]
         }

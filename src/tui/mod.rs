@@ -38,6 +38,7 @@ pub mod help;
 pub mod hints;
 pub mod input;
 pub mod messages;
+pub mod opening;
 pub mod operator;
 pub mod pane;
 pub mod roster;

@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 use super::text;
 use crate::engine::{End, EngineError, Outcome};
 use crate::operator::{
-    FieldKey, Operator, OperatorError, RoleView, SecretAsk, SecretKind, SecretValidator,
+    FieldKey, Opening, Operator, OperatorError, RoleView, SecretAsk, SecretKind, SecretValidator,
     SecretView, Severity, Source, StepView, Validator,
 };
 use crate::script::types::Initials;
@@ -79,6 +79,8 @@ pub enum Ask {
         /// The words. Dropped (and zeroized) when the secret screen closes.
         words: Zeroizing<String>,
     },
+    /// Before the first step: the hashes the room compares.
+    Opening(super::opening::OpeningScreen),
     /// Secret input: dice, a passphrase, a share, a check word.
     Secret {
         /// What is asked.
@@ -98,6 +100,7 @@ impl std::fmt::Debug for Ask {
             Ask::Field { key, .. } => write!(f, "Field({key})"),
             Ask::ShowSecret { holder, .. } => write!(f, "ShowSecret({}, [REDACTED])", holder.role),
             Ask::Secret { kind, .. } => write!(f, "Secret({kind:?})"),
+            Ask::Opening(_) => f.write_str("Opening"),
         }
     }
 }
@@ -285,6 +288,15 @@ fn unexpected() -> String {
 impl Operator for TuiOperator {
     fn source(&self) -> Source {
         Source::Tty
+    }
+
+    fn opening(&mut self, opening: &Opening<'_>) -> Result<(), OperatorError> {
+        let ask = Ask::Opening(super::opening::OpeningScreen::new(opening));
+        // Step 0: before the first step.
+        self.exchange(0, ask, |reply| match reply {
+            Reply::Done => Ok(()),
+            _ => Err(unexpected()),
+        })
     }
 
     fn begin_step(&mut self, step: &StepView<'_>) -> Result<(), OperatorError> {

@@ -83,6 +83,19 @@ pub const ACKNOWLEDGED: &str = "acknowledged";
 pub fn share_written(name: &str, role: &str) -> String {
     format!("{name} ({role}) has written their share down; the screen was cleared")
 }
+/// The opening screen's title.
+pub const OPENING_TITLE: &str = "Before the first step";
+/// What the room does on the opening screen.
+pub const OPENING_COMPARE: &str =
+    "Compare the script's SHA-256 with the cover of the printed script (`keyrite print`), and keyrite's version and binary SHA-256 with the build you expect. Both are in the first record.";
+/// Label of the script on the opening screen.
+pub const OPENING_SCRIPT: &str = "script";
+/// When the binary could not be read to hash it.
+pub const OPENING_NO_BINARY_HASH: &str = "keyrite's own SHA-256 could not be computed";
+/// Logged when the room has compared the hashes.
+pub const OPENING_DONE: &str = "The room compared the script's SHA-256 with the printed script";
+/// The opening screen's prompt.
+pub const OPENING_PROMPT: &str = "Press Enter when they match; Esc stops the ceremony.";
 /// The step began.
 pub fn step_started(number: usize, title: &str) -> String {
     format!("step {number}: {title}")
@@ -386,9 +399,11 @@ pub fn not_signed(role: &str, why: &str) -> String {
     format!("NOT signed by {role} ({why}); sign later with `keyrite countersign`")
 }
 /// Head hash to read aloud.
-pub fn head_aloud(records: u64, hash: &str) -> String {
-    format!("{records} records; head hash (read it aloud): {hash}")
+pub fn head_records(records: u64) -> String {
+    format!("{records} records. The head, to read aloud and write on the paper record:")
 }
+/// Before the head phrase on the final screen.
+pub const HEAD_PHRASE: &str = "The same head as words (the first four letters are enough):";
 /// How to leave.
 pub const LEAVE: &str =
     "Press Enter to leave the full-screen view; the summary is printed on the terminal.";
