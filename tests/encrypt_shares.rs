@@ -6,6 +6,7 @@ mod common;
 mod gnupg;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
 use common::*;
 use keyrite::slip39::Share;
@@ -64,7 +65,21 @@ fn gpg_opens_each_share_file_to_the_recorded_share() {
         assert!(!body.contains(words));
     }
 
-    // Running again into the same folder never overwrites a share file.
+    // Running again into the same folder never overwrites a share file: pre-flight
+    // refuses before anything is recorded (before the dice, not at the encrypting step).
+    let share_files = |dir: &Path| -> Vec<Vec<u8>> {
+        let mut all = Vec::new();
+        for set in std::fs::read_dir(dir).unwrap().flatten() {
+            for f in std::fs::read_dir(set.path()).unwrap().flatten() {
+                all.push(std::fs::read(f.path()).unwrap());
+            }
+        }
+        all
+    };
+    let before = share_files(&out);
+    let transcripts = std::fs::read_dir(records.join("demo-genesis"))
+        .unwrap()
+        .count();
     let again = run(
         &[
             "run",
@@ -78,10 +93,18 @@ fn gpg_opens_each_share_file_to_the_recorded_share() {
         ],
         None,
     );
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(2));
     assert!(
-        text(&again.stderr).contains("keyrite never overwrites a file it writes"),
+        text(&again.stderr).contains("which exists already"),
         "{}",
         text(&again.stderr)
+    );
+    assert_eq!(share_files(&out), before, "the share files are untouched");
+    assert_eq!(
+        std::fs::read_dir(records.join("demo-genesis"))
+            .unwrap()
+            .count(),
+        transcripts,
+        "nothing was recorded"
     );
 }

@@ -248,30 +248,113 @@ fn a_missing_answer_fails_the_step_and_is_recorded() {
 
 #[test]
 fn plain_mode_refuses_to_show_a_share_into_a_pipe() {
+    // `keyrite run demo.yaml > log.txt`: the prompts would go into the file and people
+    // would type blind through twelve steps before the share screen refused. Pre-flight
+    // refuses before anything exists: no transcript, no file under --out.
     let dir = tempfile::tempdir().unwrap();
-    let records = dir.path().to_str().unwrap();
-    let mut input: Vec<&str> = vec![
-        "AE", "BE", "DE", "CE", "EE", "FE", "Room 4", "TB-1", "BE", "DE", "AE", "BE", "",
-    ];
-    input.push("");
+    let records = dir.path().join("records");
+    let out_dir = dir.path().join("out");
     let out = run(
-        &["run", "ceremonies/demo.yaml", "--records", records],
-        Some(&(input.join("\n") + "\n")),
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            "--records",
+            records.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        Some("AE\nBE\n"),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("step `show` could not go on: refusing to show a secret: standard output is not a terminal"),
+        err.contains(
+            "error: step `show` shows a share on the screen, but standard output is not a terminal"
+        ),
         "{err}"
     );
-    let stdout = text(&out.stdout);
     assert!(
-        !stdout.contains("SECRET"),
-        "nothing secret may be shown: {stdout}"
+        err.contains("nothing was run and nothing was recorded"),
+        "{err}"
     );
-    let (_, v) = verify_json(&only_transcript(dir.path(), "demo-genesis"), None);
-    assert_eq!(v["verdict"], "intact");
-    assert_eq!(v["end"]["step"], "show");
+    assert!(text(&out.stdout).is_empty(), "no prompt went into the pipe");
+    assert!(!records.exists(), "no transcript");
+    assert!(!out_dir.exists(), "no output file");
+}
+
+/// Every pre-flight refusal leaves nothing behind: an --out that already holds the
+/// files the ceremony would write (the demo run twice), and a records folder that
+/// cannot be written.
+#[test]
+fn preflight_refusals_record_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    let out_dir = dir.path().join("out");
+    let answers = ["--answers", "ceremonies/demo.answers.yaml"];
+    let first = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            answers[0],
+            answers[1],
+            "--records",
+            records.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let transcripts = std::fs::read_dir(records.join("demo-genesis"))
+        .unwrap()
+        .count();
+    // The same --out again: refused before the dice, not at step 7.
+    let again = run(
+        &[
+            "run",
+            "ceremonies/demo.yaml",
+            answers[0],
+            answers[1],
+            "--records",
+            records.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(2));
+    let err = text(&again.stderr);
+    assert!(
+        err.contains("will create") && err.contains("which exists already"),
+        "{err}"
+    );
+    assert!(err.contains("hint: give another --out folder"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(records.join("demo-genesis"))
+            .unwrap()
+            .count(),
+        transcripts,
+        "no new transcript"
+    );
+    // A records folder that cannot be written.
+    let refused = run(
+        &[
+            "run",
+            "tests/data/room-check.yaml",
+            "--answers",
+            "tests/data/room-check.answers.yaml",
+            "--records",
+            "/proc/keyrite-records",
+        ],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr)
+            .contains("the records folder /proc/keyrite-records cannot be written"),
+        "{}",
+        text(&refused.stderr)
+    );
 }
 
 #[test]

@@ -144,6 +144,7 @@ fn a_genesis_run_leaves_no_share_or_secret_in_any_record() {
             records: dir.path().join("records"),
             hygiene: keyrite::hygiene::harden(),
             out: dir.path().join("out"),
+            warnings: Vec::new(),
         },
     )
     .unwrap();

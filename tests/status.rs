@@ -42,7 +42,40 @@ fn ceremony(
     events: &[(&str, Value)],
     end: End,
 ) -> PathBuf {
-    let script_sha = sha256_hex(id.as_bytes());
+    ceremony_as(
+        records,
+        id,
+        start,
+        rehearse_every,
+        &Signed::default(),
+        events,
+        end,
+    )
+}
+
+/// What a ceremony's first record says about signing: the script (path as recorded and
+/// its SHA-256), the required signers, and the roles' certificate fingerprints.
+#[derive(Default)]
+struct Signed {
+    script: Option<(String, String)>,
+    signers: Vec<&'static str>,
+    fingerprints: Vec<(&'static str, String)>,
+}
+
+/// [`ceremony`] with a first record that names a script, signers and certificates.
+fn ceremony_as(
+    records: &Path,
+    id: &str,
+    start: &str,
+    rehearse_every: Option<&str>,
+    signed: &Signed,
+    events: &[(&str, Value)],
+    end: End,
+) -> PathBuf {
+    let (script_path, script_sha) = signed
+        .script
+        .clone()
+        .unwrap_or_else(|| (format!("{id}.yaml"), sha256_hex(id.as_bytes())));
     let script_id = ScriptId::parse(id).expect("a valid ceremony id");
     let step = StepId::parse("s").expect("a valid step id");
     let mut writer = Writer::create(records, &script_id, &script_sha)
@@ -52,24 +85,31 @@ fn ceremony(
     if let Some(every) = rehearse_every {
         ceremony["rehearse_every"] = json!(every);
     }
+    let mut roles = vec![
+        json!({"id": "officer", "name": "Alice Example"}),
+        json!({"id": "witness-1", "name": "Bob Example"}),
+        json!({"id": "custodian-1", "name": "Carol Example"}),
+        json!({"id": "custodian-2", "name": "Erin Example"}),
+        json!({"id": "custodian-3", "name": "Frank Example"}),
+    ];
+    for (role, fingerprint) in &signed.fingerprints {
+        for r in roles.iter_mut().filter(|r| r["id"] == *role) {
+            r["fingerprint"] = json!(fingerprint);
+        }
+    }
+    let mut first = json!({
+        "ceremony": ceremony,
+        "script": {"path": script_path, "sha256": script_sha},
+        "tool": {"name": "keyrite", "version": "test"},
+        "host": "test",
+        "operator": "answers:test",
+        "roles": roles,
+    });
+    if !signed.signers.is_empty() {
+        first["signers"] = json!(signed.signers);
+    }
     writer
-        .append(
-            None,
-            "ceremony_started",
-            &json!({
-                "ceremony": ceremony,
-                "script": {"path": format!("{id}.yaml"), "sha256": script_sha},
-                "tool": {"name": "keyrite", "version": "test"},
-                "host": "test",
-                "operator": "answers:test",
-                "roles": [
-                    {"id": "officer", "name": "Alice Example"},
-                    {"id": "custodian-1", "name": "Carol Example"},
-                    {"id": "custodian-2", "name": "Erin Example"},
-                    {"id": "custodian-3", "name": "Frank Example"},
-                ],
-            }),
-        )
+        .append(None, "ceremony_started", &first)
         .expect("append");
     for (event, fields) in events {
         writer.append(Some(&step), event, fields).expect("append");
@@ -908,6 +948,8 @@ fn policy_exceptions_are_listed_with_their_secret() {
                 }),
             ),
             stored(&shares[1], 2, "HQ vault", "TB-2"),
+            stored(&shares[0], 1, "Branch vault", "TB-1"),
+            stored(&shares[2], 3, "Notary", "TB-3"),
             (
                 "policy_exception",
                 json!({"item": "backup-drive", "rules": [{"rule": "seal_required", "detail": "no seal"}], "reason": "drive bag", "confirmed_by": []}),
@@ -947,7 +989,12 @@ fn a_split_without_a_fingerprint_is_keyed_by_ceremony_and_name_and_never_due() {
         "files",
         "2020-01-01T00:00:00Z",
         Some("30d"),
-        &[split("wallet-key", 7, &digests("w"))],
+        &[
+            split("wallet-key", 7, &digests("w")),
+            stored(&digests("w")[0], 1, "HQ vault", "TB-1"),
+            stored(&digests("w")[1], 2, "Branch vault", "TB-2"),
+            stored(&digests("w")[2], 3, "Notary", "TB-3"),
+        ],
         End::Completed,
     );
     let r = scan(dir.path(), "2030-01-01T00:00:00Z");
@@ -980,6 +1027,9 @@ fn rotation(records: &Path, start: &str, old: &[String], new: &[String]) -> Path
             entered(&old[1], 2),
             verified("treasury", FP, true),
             split("treasury", 200, new),
+            stored(&new[0], 1, "HQ vault", "TB-11"),
+            stored(&new[1], 2, "Branch vault", "TB-12"),
+            stored(&new[2], 3, "Notary", "TB-13"),
             (
                 "shares_voided",
                 json!({"secret": FP, "identifier": 100, "reason": "rotated", "digests": old}),
@@ -1110,4 +1160,477 @@ fn an_aborted_run_that_recorded_a_failed_check_or_a_wrong_recovery_needs_attenti
     assert!(secret.failed_checks.is_empty());
     let (code, _, _) = status_cli(dir.path(), &["--as-of", "2027-02-03T00:00:00Z"], None);
     assert_eq!(code, 1);
+}
+
+fn share_out(
+    event: &'static str,
+    digest: &str,
+    member: u64,
+    extra: Value,
+) -> (&'static str, Value) {
+    let mut fields = json!({"set": "treasury-shares", "group": 1, "member": member, "holder": format!("custodian-{member}"), "digest": digest});
+    if let (Some(fields), Value::Object(extra)) = (fields.as_object_mut(), extra) {
+        fields.extend(extra);
+    }
+    (event, fields)
+}
+
+fn encrypted(digest: &str, member: u64) -> (&'static str, Value) {
+    share_out(
+        "share_encrypted",
+        digest,
+        member,
+        json!({"file": format!("out/treasury-shares/custodian-{member}-1-{member}.asc"), "file_sha256": digest, "recipients": []}),
+    )
+}
+
+fn shown(digest: &str, member: u64) -> (&'static str, Value) {
+    share_out(
+        "share_shown",
+        digest,
+        member,
+        json!({"words": 20, "check_words": 3, "check": "passed", "shown": 1, "failed_checks": 0}),
+    )
+}
+
+fn attention_of(v: &Value) -> Vec<String> {
+    v["attention"]
+        .as_array()
+        .expect("attention")
+        .iter()
+        .map(|a| a.as_str().expect("a line").to_string())
+        .collect()
+}
+
+/// Issue #14 (a): an aborted genesis that wrote encrypted shares to out/ and showed one on
+/// screen left copies that no counted transcript accounts for.
+#[test]
+fn an_aborted_run_that_showed_or_wrote_shares_needs_attention_until_they_are_voided() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("g");
+    genesis(dir.path(), "2027-01-01T00:00:00Z", None, &shares);
+    let lost = digests("aborted");
+    ceremony(
+        dir.path(),
+        "genesis",
+        "2027-01-02T00:00:00Z",
+        None,
+        &[
+            split("treasury", 300, &lost),
+            fingerprint("treasury", "aaaaaaaa"),
+            encrypted(&lost[0], 1),
+            encrypted(&lost[1], 2),
+            encrypted(&lost[2], 3),
+            shown(&lost[0], 1),
+        ],
+        End::Aborted {
+            step: "show",
+            reason: "the officer stopped the ceremony",
+        },
+    );
+    // A crash in the middle of showing the shares: the share on screen was not recorded.
+    ceremony(
+        dir.path(),
+        "crashed",
+        "2027-01-03T00:00:00Z",
+        None,
+        &[
+            split("other", 400, &digests("crashed")),
+            (
+                "step_started",
+                json!({"number": 2, "kind": "show_shares", "title": "Show the shares"}),
+            ),
+            share_out("share_shown", &digests("crashed")[0], 1, json!({})),
+        ],
+        End::Crashed,
+    );
+    let as_of = "2027-01-04T00:00:00Z";
+    let (code, json, _) = status_cli(dir.path(), &["--json", "--as-of", as_of], None);
+    assert_eq!(code, 1, "{json}");
+    let v = json_of(&json);
+    let attention = attention_of(&v);
+    let aborted: Vec<&String> = attention
+        .iter()
+        .filter(|a| a.starts_with("aborted run genesis/20270102T000000Z.jsonl"))
+        .collect();
+    assert_eq!(aborted.len(), 3, "{attention:#?}");
+    assert!(
+        aborted[0]
+            .contains("showed share 1/1 of `treasury` (aaaaaaaa, set `treasury-shares`, digest ")
+            && aborted[0]
+                .contains("to custodian-1 (Carol Example) on screen, so it may exist on paper")
+            && aborted[0].contains("out/treasury-shares/custodian-1-1-1.asc")
+            && aborted[0].contains("find that paper and the file and destroy them")
+            && aborted[0].contains("or void it in a rotation"),
+        "{}",
+        aborted[0]
+    );
+    assert!(
+        aborted[1].contains("wrote share 1/2") && aborted[1].contains("delete that file"),
+        "{}",
+        aborted[1]
+    );
+    let crashed: Vec<&String> = attention
+        .iter()
+        .filter(|a| a.starts_with("interrupted run crashed/"))
+        .collect();
+    assert_eq!(crashed.len(), 2, "{attention:#?}");
+    assert!(crashed[0].contains("showed share 1/1"), "{}", crashed[0]);
+    assert!(
+        crashed[1].contains("stopped inside step `s` (show_shares)")
+            && crashed[1].contains("destroy any copy"),
+        "{}",
+        crashed[1]
+    );
+    let not_counted = v["transcripts"]["not_counted"].as_array().unwrap();
+    let genesis_run = not_counted
+        .iter()
+        .find(|n| n["path"] == "genesis/20270102T000000Z.jsonl")
+        .expect("listed");
+    let exposed = genesis_run["exposed"].as_array().unwrap();
+    assert_eq!(exposed.len(), 3);
+    assert_eq!(exposed[0]["shown"], json!(true));
+    assert_eq!(exposed[0]["digest"], json!(lost[0]));
+    assert_eq!(exposed[0]["fingerprint"], json!("aaaaaaaa"));
+    assert_eq!(exposed[0]["holder"]["name"], json!("Carol Example"));
+    assert_eq!(
+        exposed[1]["file"],
+        json!("out/treasury-shares/custodian-2-1-2.asc")
+    );
+    assert_eq!(exposed[1]["shown"], json!(false));
+    assert!(exposed.iter().all(|e| e["resolved"].is_null()));
+    assert_eq!(genesis_run["stopped_in"], Value::Null);
+    let crashed_run = not_counted
+        .iter()
+        .find(|n| n["path"].as_str().unwrap().starts_with("crashed/"))
+        .unwrap();
+    assert_eq!(crashed_run["stopped_in"]["kind"], json!("show_shares"));
+
+    let (code, text, _) = status_cli(dir.path(), &["--as-of", as_of], None);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("it showed 1 share on screen and wrote 3 share files"),
+        "{text}"
+    );
+    assert!(!text.contains("Nothing needs attention"), "{text}");
+
+    // A later completed ceremony voids the aborted run's shares: only the crash is left.
+    ceremony(
+        dir.path(),
+        "void",
+        "2027-01-05T00:00:00Z",
+        None,
+        &[(
+            "shares_voided",
+            json!({"secret": "aaaaaaaa", "identifier": 300, "reason": "aborted genesis", "digests": lost}),
+        )],
+        End::Completed,
+    );
+    let r = scan(dir.path(), "2027-01-06T00:00:00Z");
+    assert!(
+        r.attention.iter().all(|a| !a.contains("aborted run")),
+        "{:?}",
+        r.attention
+    );
+    let genesis_run = r
+        .transcripts
+        .not_counted
+        .iter()
+        .find(|n| n.path.starts_with("genesis/"))
+        .unwrap();
+    assert!(genesis_run.exposed.iter().all(|e| e
+        .resolved
+        .as_deref()
+        .is_some_and(|w| w.starts_with("voided by void"))));
+    assert_eq!(r.attention.len(), 2, "{:?}", r.attention);
+}
+
+/// Issue #14 (b).
+#[test]
+fn a_live_share_without_a_storage_record_needs_attention_until_it_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("g");
+    ceremony(
+        dir.path(),
+        "genesis",
+        "2027-01-01T00:00:00Z",
+        None,
+        &[
+            split("treasury", 100, &shares),
+            fingerprint("treasury", FP),
+            stored(&shares[0], 1, "HQ vault", "TB-1"),
+            stored(&shares[1], 2, "Branch vault", "TB-2"),
+        ],
+        End::Completed,
+    );
+    let (code, json, _) = status_cli(
+        dir.path(),
+        &["--json", "--as-of", "2027-01-02T00:00:00Z"],
+        None,
+    );
+    assert_eq!(code, 1);
+    let v = json_of(&json);
+    let attention = attention_of(&v);
+    assert_eq!(attention.len(), 1, "{attention:#?}");
+    assert!(
+        attention[0].starts_with(
+            "secret 0d136510 (treasury): share 1/3 held by custodian-3 (Frank Example)"
+        ) && attention[0].contains("has no storage record")
+            && attention[0].contains("record it"),
+        "{}",
+        attention[0]
+    );
+    assert_eq!(v["secrets"][0]["shares"][2]["location"], Value::Null);
+    let (_, text, _) = status_cli(dir.path(), &["--as-of", "2027-01-02T00:00:00Z"], None);
+    assert!(text.contains("share 1/3: NO STORAGE RECORD"), "{text}");
+
+    ceremony(
+        dir.path(),
+        "check",
+        "2027-01-05T00:00:00Z",
+        None,
+        &[stored(&shares[2], 3, "Notary", "TB-3")],
+        End::Completed,
+    );
+    let (code, _, _) = status_cli(dir.path(), &["--as-of", "2027-01-06T00:00:00Z"], None);
+    assert_eq!(code, 0);
+}
+
+/// Issue #14 (c): the exception put two of a 2-of-3 at one site (written differently).
+#[test]
+fn a_policy_exception_that_still_holds_a_threshold_at_one_place_needs_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("g");
+    ceremony(
+        dir.path(),
+        "genesis",
+        "2027-01-01T00:00:00Z",
+        None,
+        &[
+            split("treasury", 100, &shares),
+            fingerprint("treasury", FP),
+            stored(&shares[0], 1, "HQ vault", "TB-1"),
+            (
+                "policy_exception",
+                json!({
+                    "item": "treasury-shares-1-2",
+                    "share": {"set": "treasury-shares", "group": 1, "member": 2, "holder": "custodian-2", "digest": shares[1]},
+                    "rules": [{"rule": "spread_across", "field": "site", "value": " hq  VAULT", "detail": "2 of group 1's shares would be at site"}],
+                    "reason": "the branch is closed",
+                    "confirmed_by": [{"role": "officer", "name": "Alice Example", "initials": "AE"}],
+                }),
+            ),
+            stored(&shares[1], 2, " hq  VAULT", "TB-2"),
+            stored(&shares[2], 3, "Notary", "TB-3"),
+        ],
+        End::Completed,
+    );
+    let as_of = "2027-01-02T00:00:00Z";
+    let (code, json, _) = status_cli(dir.path(), &["--json", "--as-of", as_of], None);
+    assert_eq!(code, 1);
+    let v = json_of(&json);
+    let attention = attention_of(&v);
+    assert_eq!(attention.len(), 1, "{attention:#?}");
+    assert!(
+        attention[0].contains("2 of the live shares of group 1 (identifier 100) are still at site ` hq  VAULT`, and 2 of them recover the group")
+            && attention[0].contains("the branch is closed")
+            && attention[0].contains("move a share elsewhere"),
+        "{}",
+        attention[0]
+    );
+    assert_eq!(
+        v["secrets"][0]["exceptions"][0]["holds_threshold"],
+        json!({"field": "site", "value": " hq  VAULT", "identifier": 100, "group": 1, "shares": 2, "threshold": 2})
+    );
+    let (_, text, _) = status_cli(dir.path(), &["--as-of", as_of], None);
+    assert!(text.contains("STILL A THRESHOLD AT ONE PLACE"), "{text}");
+
+    // A share check moves the share: the exception no longer holds a threshold.
+    ceremony(
+        dir.path(),
+        "check",
+        "2027-01-05T00:00:00Z",
+        None,
+        &[stored(&shares[1], 2, "Branch vault", "TB-22")],
+        End::Completed,
+    );
+    let (code, json, _) = status_cli(
+        dir.path(),
+        &["--json", "--as-of", "2027-01-06T00:00:00Z"],
+        None,
+    );
+    assert_eq!(code, 0, "{json}");
+    let v = json_of(&json);
+    assert_eq!(
+        v["secrets"][0]["exceptions"][0]["holds_threshold"],
+        Value::Null
+    );
+}
+
+fn demo_key(name: &str) -> PathBuf {
+    common::repo(&format!("ceremonies/demo/keys/{name}"))
+}
+
+/// Adds `role`'s signature (a DEMO key) over the transcript to its `.asc`.
+fn sign_as(transcript: &Path, role: &str) {
+    let key = keyrite::pgp::SecretKey::load(demo_key(&format!("{role}.secret.asc")), None)
+        .expect("a demo key");
+    let bytes = std::fs::read(transcript).unwrap();
+    let signature = keyrite::pgp::sign_detached(&key, &bytes).expect("signed");
+    keyrite::signatures::add_signature(transcript, signature.as_bytes()).expect("added");
+}
+
+/// Issue #14 (d): the signatures are checked against the certificates of the script the
+/// transcript names, found next to the records folder.
+#[test]
+fn a_required_signer_who_has_not_signed_a_completed_ceremony_needs_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    std::fs::create_dir(&records).unwrap();
+    let cert = |role: &str| demo_key(&format!("{role}.asc"));
+    let script = format!(
+        "keyrite: 1\nid: genesis\ntitle: Test\nroles:\n  officer: {{ name: Alice Example, cert: {} }}\n  witness-1: {{ name: Bob Example, cert: {} }}\nsteps:\n  - id: sign\n    sign_transcript: {{ by: [officer, witness-1] }}\n",
+        cert("officer").display(),
+        cert("witness-1").display()
+    );
+    std::fs::write(dir.path().join("genesis.yaml"), &script).unwrap();
+    let fingerprint = |role: &str| {
+        keyrite::pgp::Certificate::load(cert(role))
+            .unwrap()
+            .fingerprint()
+    };
+    let signed = Signed {
+        script: Some(("genesis.yaml".into(), sha256_hex(script.as_bytes()))),
+        signers: vec!["officer", "witness-1"],
+        fingerprints: vec![
+            ("officer", fingerprint("officer")),
+            ("witness-1", fingerprint("witness-1")),
+        ],
+    };
+    let shares = digests("g");
+    let transcript = ceremony_as(
+        &records,
+        "genesis",
+        "2027-01-01T00:00:00Z",
+        None,
+        &signed,
+        &[
+            split("treasury", 100, &shares),
+            fingerprint_event(),
+            stored(&shares[0], 1, "HQ vault", "TB-1"),
+            stored(&shares[1], 2, "Branch vault", "TB-2"),
+            stored(&shares[2], 3, "Notary", "TB-3"),
+        ],
+        End::Completed,
+    );
+    let as_of = "2027-01-02T00:00:00Z";
+    // No signature file: both required signers are missing.
+    let r = scan(&records, as_of);
+    assert_eq!(r.attention.len(), 2, "{:?}", r.attention);
+    assert!(
+        r.attention[0]
+            .contains("required signer officer has not signed it (there is no signature file)")
+            && r.attention[0].contains("keyrite countersign"),
+        "{}",
+        r.attention[0]
+    );
+
+    // The officer signs: the witness is missing, by a check of the officer's signature.
+    sign_as(&transcript, "officer");
+    let (code, json, _) = status_cli(&records, &["--json", "--as-of", as_of], None);
+    assert_eq!(code, 1, "{json}");
+    let v = json_of(&json);
+    let attention = attention_of(&v);
+    assert_eq!(attention.len(), 1, "{attention:#?}");
+    assert!(
+        attention[0].contains("required signer witness-1 has not signed it:"),
+        "{}",
+        attention[0]
+    );
+    let signing = &v["transcripts"]["counted"][0]["signing"];
+    assert_eq!(signing["required"], json!(["officer", "witness-1"]));
+    assert_eq!(signing["signed"], json!(["officer"]));
+    assert_eq!(signing["not_signed"], json!(["witness-1"]));
+    assert_eq!(signing["checked"], json!(true));
+    assert_eq!(signing["signatures"], json!(1));
+
+    sign_as(&transcript, "witness-1");
+    let (code, text, _) = status_cli(&records, &["--as-of", as_of], None);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Signatures: 1 of the 1 counted transcripts that require them are signed by every required signer; 1 checked"),
+        "{text}"
+    );
+
+    // A signature that does not verify (here: by the officer over other bytes) does not
+    // count for the role.
+    let asc = keyrite::signatures::signature_path(&transcript);
+    let good = std::fs::read(&asc).unwrap();
+    std::fs::remove_file(&asc).unwrap();
+    let key = keyrite::pgp::SecretKey::load(demo_key("officer.secret.asc"), None).unwrap();
+    let other = keyrite::pgp::sign_detached(&key, b"other bytes").unwrap();
+    std::fs::write(&asc, other).unwrap();
+    sign_as(&transcript, "witness-1");
+    let r = scan(&records, as_of);
+    assert_eq!(r.attention.len(), 1, "{:?}", r.attention);
+    assert!(
+        r.attention[0].contains("the signature of required signer officer does not verify"),
+        "{}",
+        r.attention[0]
+    );
+    std::fs::write(&asc, good).unwrap();
+
+    // Without the script, the signatures cannot be tied to roles (the DEMO keys sign with
+    // a subkey): a note, not attention, while there are as many signatures as signers.
+    std::fs::remove_file(dir.path().join("genesis.yaml")).unwrap();
+    let r = scan(&records, as_of);
+    assert!(!r.needs_attention(), "{:?}", r.attention);
+    let signing = r.transcripts.counted[0].signing.as_ref().unwrap();
+    assert!(!signing.checked);
+    assert_eq!(signing.undetermined, ["officer", "witness-1"]);
+    assert_eq!(signing.unidentified, 2);
+}
+
+fn fingerprint_event() -> (&'static str, Value) {
+    fingerprint("treasury", FP)
+}
+
+/// A ceremony that requires no signers needs none, and one with an unreadable
+/// signature file has every required signer missing.
+#[test]
+fn an_unreadable_signature_file_counts_as_no_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = digests("g");
+    let signed = Signed {
+        signers: vec!["officer"],
+        ..Signed::default()
+    };
+    let transcript = ceremony_as(
+        dir.path(),
+        "genesis",
+        "2027-01-01T00:00:00Z",
+        None,
+        &signed,
+        &[
+            split("treasury", 100, &shares),
+            fingerprint_event(),
+            stored(&shares[0], 1, "HQ vault", "TB-1"),
+            stored(&shares[1], 2, "Branch vault", "TB-2"),
+            stored(&shares[2], 3, "Notary", "TB-3"),
+        ],
+        End::Completed,
+    );
+    std::fs::write(
+        keyrite::signatures::signature_path(&transcript),
+        "not a signature",
+    )
+    .unwrap();
+    let r = scan(dir.path(), "2027-01-02T00:00:00Z");
+    assert_eq!(r.attention.len(), 1, "{:?}", r.attention);
+    assert!(
+        r.attention[0].contains("officer has not signed it (its signature file cannot be used"),
+        "{}",
+        r.attention[0]
+    );
+    assert!(r.transcripts.counted[0].signature_file);
 }

@@ -65,6 +65,7 @@ fn recovery_shares_take_few_keystrokes() {
             memory_locked: false,
             notes: vec!["test".to_string()],
         },
+        warnings: Vec::new(),
     };
     let slot = Arc::new(Mutex::new(None));
     let mut app = App::new(

@@ -857,6 +857,7 @@ fn opening_screen_shows_what_the_room_compares() {
                 script_sha256,
                 tool_version: "0.1.0",
                 tool_sha256: Some(tool_sha256),
+                warnings: &["step `wallet` talks to a device on /dev/ttyACM0, which is not connected now; connect it before that step".to_string()],
             },
         )),
     );

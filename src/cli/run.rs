@@ -8,6 +8,7 @@ use super::check::print_problems;
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use std::io::IsTerminal;
 
+use crate::engine::preflight::{self, Plan, Terminals};
 use crate::engine::{self, End, EngineError, Outcome, RunOptions};
 use crate::operator::answers::{Answers, AnswersError};
 use crate::operator::plain::{Plain, ABORT_WORD};
@@ -36,12 +37,32 @@ pub(super) fn run(
             return EXIT_USAGE;
         }
     };
+    // Pre-flight: what would stop the ceremony halfway is refused before anything is
+    // recorded (see `engine::preflight`).
+    let terminals = Terminals {
+        answers: answers.is_some(),
+        stdin: std::io::stdin().is_terminal(),
+        stdout: std::io::stdout().is_terminal(),
+    };
+    let plan = Plan::of(&script);
+    let warnings = match preflight::check(&plan, terminals, records, out) {
+        Ok(w) => w,
+        Err(e) => {
+            report(&e, Some(e.hint()));
+            eprintln!("error: nothing was run and nothing was recorded");
+            return EXIT_USAGE;
+        }
+    };
+    for w in &warnings {
+        eprintln!("warning: {}", for_terminal(&w.0));
+    }
     let options = RunOptions {
         records: records.to_path_buf(),
         hygiene,
         out: out.to_path_buf(),
+        warnings: warnings.into_iter().map(|w| w.0).collect(),
     };
-    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let terminal = terminals.stdin && terminals.stdout;
     // From here on, SIGTERM, SIGHUP and SIGINT end the ceremony with an aborted record
     // instead of killing keyrite mid-step (see `signals`).
     let interactive_interrupt = answers.is_none() && (plain || !terminal);

@@ -4,7 +4,9 @@
 //! The registry is built by [`crate::records::scan`]; this module only renders it, as
 //! aligned text or as the JSON documented there. Exit codes: 0 nothing needs attention,
 //! 1 something does (an overdue rehearsal, an untrusted transcript, a failed share
-//! check), 2 usage (a missing records folder, a bad `--as-of`). Every time shown is UTC.
+//! check, a share shown or written by a run that did not complete, a share with no
+//! storage record, a threshold at one place, a missing signature), 2 usage (a missing
+//! records folder, a bad `--as-of`). Every time shown is UTC.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -182,6 +184,15 @@ fn render_secret(out: &mut String, secret: &Secret) {
         .to_vec()];
         rows.extend(live.iter().map(|s| share_row(s)));
         table(out, "  ", &rows);
+        for share in live.iter().filter(|s| s.location.is_none()) {
+            let _ = writeln!(
+                out,
+                "  share {}: NO STORAGE RECORD (placed by {} at {})",
+                records::coordinates(Some(share.group), Some(share.member)),
+                share.placed.ceremony,
+                share.placed.at
+            );
+        }
         for share in &live {
             if let Some(located) = share
                 .located
@@ -312,6 +323,14 @@ fn render_exceptions(out: &mut String, indent: &str, exceptions: &[records::Poli
             x.ceremony,
             x.at
         );
+        if let Some(held) = &x.holds_threshold {
+            let _ = writeln!(
+                out,
+                "{indent}    STILL A THRESHOLD AT ONE PLACE: {} live shares of group {} at {} \
+                 `{}`, and {} recover it",
+                held.shares, held.group, held.field, held.value, held.threshold
+            );
+        }
     }
 }
 
@@ -345,10 +364,25 @@ pub fn render(registry: &Registry) -> String {
         t.not_counted.len(),
         t.untrusted.len()
     );
-    let _ = writeln!(
-        out,
-        "Signature files are only noted here, not checked: `keyrite verify` checks signatures."
-    );
+    let signing: Vec<&records::Signing> = t
+        .counted
+        .iter()
+        .filter_map(|c| c.signing.as_ref())
+        .collect();
+    if !signing.is_empty() {
+        let complete = signing
+            .iter()
+            .filter(|s| s.not_signed.is_empty() && s.bad.is_empty() && s.undetermined.is_empty())
+            .count();
+        let checked = signing.iter().filter(|s| s.checked).count();
+        let _ = writeln!(
+            out,
+            "Signatures: {complete} of the {} counted transcripts that require them are signed by \
+             every required signer; {checked} checked against the certificates of their script, \
+             the others only by the key each signature names (`keyrite verify` checks them all).",
+            signing.len()
+        );
+    }
     if !t.not_counted.is_empty() {
         let _ = writeln!(
             out,
@@ -356,6 +390,18 @@ pub fn render(registry: &Registry) -> String {
         );
         for n in t.not_counted.iter().take(LIST_LIMIT) {
             let _ = writeln!(out, "  {}: {}", n.path, n.why);
+            let open = n.exposed.iter().filter(|e| e.resolved.is_none());
+            let shown = open.clone().filter(|e| e.shown).count();
+            let files = open.filter(|e| e.file.is_some()).count();
+            if shown + files > 0 {
+                let _ = writeln!(
+                    out,
+                    "    it showed {shown} share{} on screen and wrote {files} share file{} that \
+                     no counted ceremony accounts for (see ATTENTION)",
+                    plural(shown),
+                    plural(files)
+                );
+            }
         }
         more(&mut out, t.not_counted.len());
     }

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub mod preflight;
 pub mod vault;
 
 use serde::Serialize;
@@ -38,6 +39,8 @@ pub struct RunOptions {
     pub hygiene: crate::hygiene::Hygiene,
     /// Where steps write files (encrypted shares): `--out`.
     pub out: PathBuf,
+    /// Pre-flight warnings the room hears before the first step (a device not connected).
+    pub warnings: Vec<String>,
 }
 
 /// How a ceremony ended.
@@ -254,6 +257,7 @@ pub fn run(
         script_sha256: &script.sha256,
         tool_version: env!("CARGO_PKG_VERSION"),
         tool_sha256: tool_sha256(),
+        warnings: &options.warnings,
     };
     match operator.opening(&opening) {
         Ok(()) => {}

@@ -245,6 +245,8 @@ pub struct Opening<'a> {
     pub tool_version: &'static str,
     /// Hex SHA-256 of the running keyrite binary, if it could be read.
     pub tool_sha256: Option<&'a str>,
+    /// Pre-flight warnings (a device not connected yet).
+    pub warnings: &'a [String],
 }
 
 impl Opening<'_> {

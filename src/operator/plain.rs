@@ -234,6 +234,9 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
                 writeln!(self.output, "  {label:<8} {line}")?;
             }
         }
+        for w in opening.warnings {
+            writeln!(self.output, "  ! {}", shown(w))?;
+        }
         if self.confirm_opening {
             self.read_line("  press Enter when the room has compared them")?;
         }

@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::TimeDelta;
 
-use super::read::{Event, Outcome, Transcript};
+use super::read::{Event, Left, Outcome, Transcript};
 use super::{
-    Counted, DueFrom, EarlierLocation, FailedCheck, Holder, NotCounted, PolicyException,
-    Provenance, Registry, Rehearsal, Secret, SeenHow, Share, ShareStatus, Sighting, Transcripts,
-    Untrusted, UtcTime, Voiding,
+    Counted, DueFrom, EarlierLocation, Exposure, FailedCheck, Holder, NotCounted, PolicyException,
+    Provenance, Registry, Rehearsal, Secret, SeenHow, Share, ShareStatus, Sighting, ThresholdHeld,
+    Transcripts, Untrusted, UtcTime, Voiding,
 };
+use crate::script::policy::same_place;
 use crate::script::types::Interval;
 
 /// Seconds in a day: days are counted in UTC, where every day has 86 400 s.
@@ -340,6 +341,7 @@ impl Builder {
                         ceremony: t.ceremony.clone(),
                         transcript: path.to_string(),
                         at: fact.at,
+                        holds_threshold: None,
                     };
                     let owner = digest
                         .as_ref()
@@ -350,6 +352,8 @@ impl Builder {
                         None => self.exceptions.push(exception),
                     }
                 }
+                // A completed run's shares are followed through its split and storage.
+                Event::Shown(_) | Event::Encrypted(_) => {}
             }
         }
         if let Some(raw) = &t.rehearse_every {
@@ -483,6 +487,53 @@ impl Builder {
                     f.reason
                 ));
             }
+            for share in own
+                .iter()
+                .filter(|s| s.status == ShareStatus::Live && s.location.is_none())
+            {
+                attention.push(format!(
+                    "{label}: share {} held by {} (placed by {} at {}, {}) has no storage \
+                     record: find where it is kept and record it (a share check stores the \
+                     shares it checks), or void it in a rotation",
+                    coordinates(Some(share.group), Some(share.member)),
+                    holder_label(&share.holder),
+                    share.placed.ceremony,
+                    share.placed.at,
+                    share.placed.transcript
+                ));
+            }
+            let mut held_places: Vec<ThresholdHeld> = Vec::new();
+            for x in &mut state.exceptions {
+                let Some(held) = threshold_held(x, &own) else {
+                    continue;
+                };
+                x.holds_threshold = Some(held.clone());
+                // Two exceptions about one place say one thing that needs attention.
+                if held_places.iter().any(|h| {
+                    (h.identifier, h.group, &h.field) == (held.identifier, held.group, &held.field)
+                        && same_place(&h.value, &held.value)
+                }) {
+                    continue;
+                }
+                attention.push(format!(
+                    "{label}: {} of the live shares of group {} (identifier {}) are still at \
+                     {} `{}`, and {} of them recover the group: the policy exception of {} at \
+                     {} ({}: {}) still holds a threshold at one place; move a share elsewhere \
+                     (a share check records its new place) or rotate the shares",
+                    held.shares,
+                    held.group,
+                    held.identifier
+                        .map_or_else(|| "?".to_string(), |i| i.to_string()),
+                    held.field,
+                    held.value,
+                    held.threshold,
+                    x.ceremony,
+                    x.at,
+                    x.item,
+                    x.reason
+                ));
+                held_places.push(held);
+            }
             out.push(Secret {
                 key,
                 fingerprint: state.fingerprint,
@@ -529,6 +580,48 @@ fn label(key: &str, names: &[String]) -> String {
     } else {
         format!("secret {key} ({})", names.join(", "))
     }
+}
+
+/// `custodian-1 (Carol Example)`.
+fn holder_label(holder: &Holder) -> String {
+    match &holder.name {
+        Some(name) if !name.is_empty() => format!("{} ({name})", holder.role),
+        _ => holder.role.clone(),
+    }
+}
+
+/// For a `spread_across` exception about a live share: the live shares of its split and
+/// group at the share's place now, when they are a threshold.
+fn threshold_held(x: &PolicyException, shares: &[Share]) -> Option<ThresholdHeld> {
+    let share = shares
+        .iter()
+        .find(|s| Some(&s.digest) == x.digest.as_ref() && s.status == ShareStatus::Live)?;
+    let threshold = share.threshold?;
+    x.rules
+        .iter()
+        .filter(|r| r.rule == "spread_across")
+        .filter_map(|r| r.field.as_ref().and_then(|f| f.as_str()))
+        .find_map(|field| {
+            let value = share.location_field(field)?;
+            let at_place = shares
+                .iter()
+                .filter(|s| {
+                    s.status == ShareStatus::Live
+                        && s.identifier == share.identifier
+                        && s.group == share.group
+                        && s.location_field(field)
+                            .is_some_and(|v| same_place(&v, &value))
+                })
+                .count() as u64;
+            (at_place >= threshold).then(|| ThresholdHeld {
+                field: field.to_string(),
+                value,
+                identifier: share.identifier,
+                group: share.group,
+                shares: at_place,
+                threshold,
+            })
+        })
 }
 
 /// The first 12 hex digits of a digest, enough to find it.
@@ -595,14 +688,11 @@ pub(super) fn build(
 ) -> Registry {
     let mut transcripts = Transcripts::default();
     let mut counted = Vec::new();
+    let mut not_counted: Vec<(String, Box<Left>)> = Vec::new();
     for (path, outcome) in files {
         match outcome {
             Outcome::Counted(t) => counted.push((path, t)),
-            Outcome::NotCounted(why, alarms) => {
-                transcripts
-                    .not_counted
-                    .push(NotCounted { path, why, alarms })
-            }
+            Outcome::NotCounted(left) => not_counted.push((path, left)),
             Outcome::Untrusted(findings) => {
                 transcripts.untrusted.push(Untrusted { path, findings })
             }
@@ -624,6 +714,26 @@ pub(super) fn build(
             ceremony: t.ceremony.clone(),
             started: t.started,
             signature_file: t.signature_file,
+            signing: t.signing.clone(),
+        });
+    }
+    let accounted = Accounted::of(&counted, &builder);
+    for (path, left) in not_counted {
+        let Left {
+            why,
+            alarms,
+            mut exposed,
+            stopped_in,
+        } = *left;
+        for e in &mut exposed {
+            e.resolved = accounted.resolution(e);
+        }
+        transcripts.not_counted.push(NotCounted {
+            path,
+            why,
+            alarms,
+            exposed,
+            stopped_in,
         });
     }
     let mut attention: Vec<String> = transcripts
@@ -644,11 +754,37 @@ pub(super) fn build(
                 n.path
             ));
         }
+        let run = if n.why.starts_with("aborted") {
+            format!("aborted run {}", n.path)
+        } else {
+            format!("interrupted run {}", n.path)
+        };
+        for e in n.exposed.iter().filter(|e| e.resolved.is_none()) {
+            attention.push(exposure_line(&run, e));
+        }
+        if let Some(stop) = &n.stopped_in {
+            let what = if stop.kind == "show_shares" {
+                "a share may have been on screen (and copied to paper)"
+            } else {
+                "a share file may have been written"
+            };
+            attention.push(format!(
+                "{run} stopped inside step `{}` ({}) before recording every share: {what} \
+                 that the transcript does not name; ask the holders of that run's shares \
+                 what they copied, and destroy any copy (and any file it left under --out)",
+                stop.step, stop.kind
+            ));
+        }
     }
     builder.apply_voids(&counted, &mut attention);
     let notes = std::mem::take(&mut builder.notes);
     let exceptions = std::mem::take(&mut builder.exceptions);
     let secrets = builder.finish(as_of, &mut attention);
+    for c in &transcripts.counted {
+        if let Some(signing) = &c.signing {
+            signing_lines(records, c, signing, &mut attention);
+        }
+    }
     Registry {
         as_of,
         records: records.to_path_buf(),
@@ -657,5 +793,151 @@ pub(super) fn build(
         transcripts,
         notes,
         attention,
+    }
+}
+
+/// What the counted transcripts account for: shares they placed, voided or stored.
+struct Accounted {
+    /// Digest → where it was voided.
+    voided: HashMap<String, String>,
+    /// Digest → where its storage was recorded.
+    stored: HashMap<String, String>,
+    /// Digest → the ceremony whose split placed it.
+    placed: HashMap<String, String>,
+}
+
+impl Accounted {
+    fn of(counted: &[(String, Box<Transcript>)], builder: &Builder) -> Accounted {
+        let mut voided = HashMap::new();
+        let mut stored = HashMap::new();
+        for (path, t) in counted {
+            for fact in &t.facts {
+                let here = || format!("{} ({path})", t.ceremony);
+                match &fact.event {
+                    Event::Voided(v) => {
+                        for d in &v.digests {
+                            voided.entry(d.to_lowercase()).or_insert_with(here);
+                        }
+                    }
+                    Event::Stored(s) => {
+                        if let Some(share) = &s.share {
+                            stored
+                                .entry(share.digest.to_lowercase())
+                                .or_insert_with(here);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let placed = builder
+            .shares
+            .iter()
+            .map(|(d, (_, s))| {
+                (
+                    d.clone(),
+                    format!("{} ({})", s.placed.ceremony, s.placed.transcript),
+                )
+            })
+            .collect();
+        Accounted {
+            voided,
+            stored,
+            placed,
+        }
+    }
+
+    /// Why an exposed share no longer needs attention, if it does not.
+    fn resolution(&self, e: &Exposure) -> Option<String> {
+        let digest = e.digest.as_ref()?;
+        if let Some(at) = self.voided.get(digest) {
+            return Some(format!("voided by {at}"));
+        }
+        if let Some(at) = self.stored.get(digest) {
+            return Some(format!("its storage is recorded by {at}"));
+        }
+        self.placed
+            .get(digest)
+            .map(|at| format!("a share placed by {at}"))
+    }
+}
+
+/// The attention line for a share shown or written by a run that did not complete.
+fn exposure_line(run: &str, e: &Exposure) -> String {
+    let mut share = format!("share {}/{}", e.group, e.member);
+    if let Some(name) = &e.secret {
+        share.push_str(&format!(" of `{name}`"));
+    }
+    let mut about: Vec<String> = e.fingerprint.iter().cloned().collect();
+    about.push(format!("set `{}`", e.set));
+    if let Some(digest) = &e.digest {
+        about.push(format!("digest {}", short(digest)));
+    }
+    share.push_str(&format!(" ({})", about.join(", ")));
+    let to = holder_label(&e.holder);
+    let what = match (e.shown, &e.file) {
+        (true, Some(file)) => format!(
+            "showed {share} to {to} on screen, so it may exist on paper, and wrote it \
+             encrypted to {file}"
+        ),
+        (true, None) => format!("showed {share} to {to} on screen, so it may exist on paper"),
+        (false, Some(file)) => format!("wrote {share} for {to} encrypted to {file}"),
+        (false, None) => format!("wrote {share} for {to} to a file"),
+    };
+    let destroy = match (e.shown, e.file.is_some()) {
+        (true, true) => "find that paper and the file and destroy them",
+        (true, false) => "find that paper and destroy it",
+        _ => "delete that file (and any copy of it)",
+    };
+    format!(
+        "{run} {what}; nothing in that run counts, so no ceremony accounts for the share: \
+         {destroy}, or store the share and record where, or void it in a rotation"
+    )
+}
+
+/// Attention lines for a completed transcript's missing or bad signatures.
+fn signing_lines(
+    records: &Path,
+    c: &Counted,
+    signing: &super::Signing,
+    attention: &mut Vec<String>,
+) {
+    let file = records.join(&c.path);
+    let file = file.display();
+    for role in &signing.not_signed {
+        let why = match &signing.problem {
+            Some(problem) => format!(" (its signature file cannot be used: {problem})"),
+            None if !c.signature_file => " (there is no signature file)".to_string(),
+            None => String::new(),
+        };
+        attention.push(format!(
+            "ceremony {} ({}) completed, but required signer {role} has not signed it{why}: \
+             they sign with `keyrite countersign {file} --key THEIR-KEY-FILE`, or bring a \
+             signature made elsewhere with `--signature FILE.asc --script SCRIPT`",
+            c.ceremony, c.path
+        ));
+    }
+    for role in &signing.bad {
+        attention.push(format!(
+            "ceremony {} ({}): the signature of required signer {role} does not verify (the \
+             transcript or the signature was changed, or the key was revoked): run `keyrite \
+             verify {file}`, and have them sign again if the transcript is right",
+            c.ceremony, c.path
+        ));
+    }
+    let left = signing.undetermined.len();
+    if left > signing.unidentified {
+        attention.push(format!(
+            "ceremony {} ({}) completed, but at least {} of the required signers {} have not \
+             signed it ({} signature{} status cannot tie to a role without their \
+             certificates): check with `keyrite verify {file} --certs DIR`, and have whoever \
+             is missing countersign",
+            c.ceremony,
+            c.path,
+            left - signing.unidentified,
+            signing.undetermined.join(", "),
+            signing.unidentified,
+            if signing.unidentified == 1 { "" } else { "s" }
+        ));
     }
 }

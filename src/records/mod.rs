@@ -12,7 +12,10 @@
 //! - Only an intact AND completed transcript counts. A tampered or unreadable one is
 //!   listed in `transcripts.untrusted` with what is wrong and where, none of its facts is
 //!   used, and it needs attention. An aborted, incomplete (crashed), torn or empty one is
-//!   listed in `transcripts.not_counted` with why; it does not need attention.
+//!   listed in `transcripts.not_counted` with why; none of its facts is used, but what
+//!   it says happened in the room needs attention: a failed share check, a recovery that
+//!   did not match, and shares it showed on screen or wrote to files (they may exist on
+//!   paper or disk although no counted transcript accounts for them).
 //! - Counted transcripts are applied in the order of their first record's time, then
 //!   path; within one, in record order. A later fact overrides an earlier one (a share
 //!   moved, a seal replaced, a share voided by a rotation).
@@ -22,8 +25,13 @@
 //! - Parsing is tolerant of unknown events and unknown fields (new step kinds appear
 //!   over time); a known event missing a field it needs is skipped with a note. It is
 //!   strict about the chain: nothing is read from a transcript the verifier rejects.
-//! - Signature files (`<transcript>.asc`) are only noted as present or absent; checking
-//!   them is `keyrite verify`'s job.
+//! - Signatures (`<transcript>.asc`) are read in the same pass as the chain. Only a
+//!   completed transcript whose first record lists `signers` has them checked: against
+//!   the roles' certificates of the script it names (found as recorded, relative to the
+//!   current folder or the records folder's parent, and only if its SHA-256 is the one
+//!   recorded; certificates loaded once a scan), else by the key each signature names
+//!   compared with the roles' recorded fingerprints. A required signer without a good
+//!   signature needs attention. Nothing is cached between runs.
 //!
 //! How facts map to the registry:
 //! - A secret is known by its 8-hex BIP-32 master fingerprint. Within one transcript a
@@ -44,6 +52,12 @@
 //!   rehearsal is due one interval after the last successful one or, before the first,
 //!   after the earliest placement of the live shares. It is overdue when due before
 //!   `as_of`. A secret whose shares are all void has no due date (it was retired).
+//! - Attention, besides the above: a live share with no `stored` record; a
+//!   `spread_across` policy exception about a live share while a threshold of its group's
+//!   live shares is still at that share's place (compared as the policy compares); a
+//!   share shown or written by an aborted or interrupted run until a counted transcript
+//!   voids, stores or places that digest; a required signer who has not signed a
+//!   completed ceremony.
 //!
 //! # JSON (`keyrite status --json`), a stable shape
 //!
@@ -86,8 +100,20 @@
 //!   }],
 //!   "exceptions": [ <exception> ],             // exceptions not about a known share
 //!   "transcripts": {
-//!     "counted": [{"path", "ceremony", "started", "signature_file": true | false}],
-//!     "not_counted": [{"path", "why", "alarms": ["..."]}],  // alarms need attention
+//!     "counted": [{"path", "ceremony", "started", "signature_file": true | false,
+//!                  "signing": null | {            // null: no signers required
+//!                    "required": ["officer", "witness"], "signed": ["officer"],
+//!                    "not_signed": ["witness"], "bad": [], "undetermined": [],
+//!                    "checked": true,             // against the roles' certificates
+//!                    "script": "genesis.yaml" | null, "signatures": 1, "unidentified": 0,
+//!                    "problem": "..." | null}}],
+//!     "not_counted": [{"path", "why", "alarms": ["..."],    // alarms need attention
+//!                      "exposed": [{"secret": "treasury" | null, "fingerprint": ... | null,
+//!                                   "set", "identifier": ... | null, "group", "member",
+//!                                   "holder": {"role", "name"}, "digest": ... | null,
+//!                                   "shown": true, "file": "out/..." | null, "line", "at",
+//!                                   "resolved": null | "voided by ..."}],  // null: attention
+//!                      "stopped_in": null | {"step", "kind", "line"}}],   // attention
 //!     "untrusted": [{"path", "findings": ["line 12's `prev` does not match ..."]}]
 //!   },
 //!   "notes": ["..."],
@@ -95,12 +121,15 @@
 //! }
 //! <exception> = {"item", "digest": "..." | null,
 //!                "rules": [{"rule", "field": ... | null, "value": ... | null, "detail"}], "reason",
-//!                "confirmed_by": [{"role", "name", "initials"}], "ceremony", "transcript", "at"}
+//!                "confirmed_by": [{"role", "name", "initials"}], "ceremony", "transcript", "at",
+//!                "holds_threshold": null | {"field", "value", "identifier", "group",
+//!                                           "shares", "threshold"}}   // attention
 //! ```
 //! Secrets are sorted by key; shares by identifier, group, member, then placement time.
 
 mod build;
 mod read;
+mod signing;
 mod walk;
 
 pub(crate) use build::{coordinates, days_text};
@@ -224,7 +253,8 @@ pub struct Registry {
 
 impl Registry {
     /// Whether anything needs attention (an overdue rehearsal, an untrusted transcript, an
-    /// open failed share check).
+    /// open failed share check, a share exposed by a run that did not complete, a share
+    /// with no storage record, a threshold at one place, a missing signature).
     pub fn needs_attention(&self) -> bool {
         !self.attention.is_empty()
     }
@@ -507,6 +537,26 @@ pub struct PolicyException {
     pub transcript: String,
     /// When.
     pub at: UtcTime,
+    /// For a `spread_across` exception about a live share: the threshold of that share's
+    /// group that is still at one place (`None` once a share has moved away).
+    pub holds_threshold: Option<ThresholdHeld>,
+}
+
+/// A threshold of a group's live shares at one place, as a policy exception allowed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThresholdHeld {
+    /// The location field (`site`, `container`, `holder`).
+    pub field: String,
+    /// Its value, as the excepted share's location has it now.
+    pub value: String,
+    /// The split's identifier.
+    pub identifier: Option<u64>,
+    /// The group.
+    pub group: u64,
+    /// Live shares of the group at that place.
+    pub shares: u64,
+    /// Shares of the group needed to recover it.
+    pub threshold: u64,
 }
 
 /// What became of each transcript file.
@@ -529,8 +579,41 @@ pub struct Counted {
     pub ceremony: String,
     /// Its first record's time.
     pub started: UtcTime,
-    /// Whether `<path>.asc` exists (it is not checked here).
+    /// Whether `<path>.asc` exists.
     pub signature_file: bool,
+    /// Who signed, when the transcript requires signatures (`signers` in its first
+    /// record); `None` when it requires none.
+    pub signing: Option<Signing>,
+}
+
+/// The signatures a completed transcript requires, and who gave one.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Signing {
+    /// The roles that must sign, from the transcript's first record.
+    pub required: Vec<String>,
+    /// Required roles with a signature in `<path>.asc`: checked against their
+    /// certificates when `checked`, else named by the signature.
+    pub signed: Vec<String>,
+    /// Required roles with no signature: they need attention.
+    pub not_signed: Vec<String>,
+    /// Required roles whose signature does not verify (`checked` only): they need
+    /// attention.
+    pub bad: Vec<String>,
+    /// Required roles status cannot tell about: signatures whose key is not a role's
+    /// primary key, and no certificates to check them with.
+    pub undetermined: Vec<String>,
+    /// Whether the signatures were checked against the roles' certificates, found through
+    /// the script the transcript names (same SHA-256).
+    pub checked: bool,
+    /// The script whose certificates were used, as found.
+    pub script: Option<String>,
+    /// Signatures in the file.
+    pub signatures: usize,
+    /// Signatures by a key status cannot tie to a role (no given certificate holds it,
+    /// or, unchecked, it is not a role's recorded primary key).
+    pub unidentified: usize,
+    /// Why the signature file could not be read, when it could not.
+    pub problem: Option<String>,
 }
 
 /// A transcript left out, and why.
@@ -542,6 +625,56 @@ pub struct NotCounted {
     pub why: String,
     /// Failed share checks and mismatched recoveries it records, which need attention.
     pub alarms: Vec<String>,
+    /// Shares it showed on screen or wrote to encrypted files before it stopped: they may
+    /// exist on paper or disk although nothing in the run counts.
+    pub exposed: Vec<Exposure>,
+    /// The step it stopped inside, when that step shows shares or writes share files
+    /// (`show_shares`, `encrypt_shares`) and some share of the run is not recorded as
+    /// shown or written: one may have been shown or written before it was recorded.
+    pub stopped_in: Option<StoppedIn>,
+}
+
+/// A share an aborted or interrupted run showed or wrote to a file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposure {
+    /// The secret's name in that run, when its split is recorded.
+    pub secret: Option<String>,
+    /// The secret's fingerprint, when that run recorded it.
+    pub fingerprint: Option<String>,
+    /// The share set.
+    pub set: String,
+    /// The split's SLIP-39 identifier, when recorded.
+    pub identifier: Option<u64>,
+    /// The group, from 1.
+    pub group: u64,
+    /// The member, from 1.
+    pub member: u64,
+    /// Who it was for.
+    pub holder: Holder,
+    /// Hex SHA-256 of its words, when recorded.
+    pub digest: Option<String>,
+    /// Shown on screen (`share_shown` or `share_copy_check_failed`): it may be on paper.
+    pub shown: bool,
+    /// The encrypted share file written (`share_encrypted`).
+    pub file: Option<String>,
+    /// The first record about it: line and time.
+    pub line: u64,
+    /// When.
+    pub at: UtcTime,
+    /// Why it no longer needs attention (a counted transcript voided it, stored it or
+    /// placed it), or `None` while it does.
+    pub resolved: Option<String>,
+}
+
+/// The step a run stopped inside.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoppedIn {
+    /// The step id.
+    pub step: String,
+    /// Its kind.
+    pub kind: String,
+    /// The line of its `step_started`.
+    pub line: u64,
 }
 
 /// A file that failed verification or could not be read.
@@ -560,6 +693,8 @@ const MAX_READERS: usize = 8;
 /// Files are verified on all available cores; facts are applied on one, in order.
 pub fn scan(dir: &Path, as_of: UtcTime) -> Result<Registry, RecordsError> {
     let found = walk::walk(dir)?;
+    let trust = signing::Trust::new(dir);
+    let trust = &trust;
     let readers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -577,7 +712,7 @@ pub fn scan(dir: &Path, as_of: UtcTime) -> Result<Registry, RecordsError> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
-                        done.push((i, read::read(path)));
+                        done.push((i, read::read(path, trust)));
                     }
                     done
                 })

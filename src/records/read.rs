@@ -7,13 +7,19 @@
 //! does not read are skipped without being parsed; unknown fields are ignored.
 
 use std::collections::HashMap;
+use std::io::BufReader;
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Confirmer, UtcTime};
-use crate::transcript::{verify_file_with, RecordView, Verdict, EVENT_COMPLETED, EVENT_STARTED};
+use super::signing::{signing, Trust};
+use super::{Confirmer, Exposure, Holder, Signing, StoppedIn, UtcTime};
+use crate::signatures::{SignatureFile, Tee};
+use crate::transcript::{
+    verify_reader_with, RecordView, StartFacts, Verdict, Verification, EVENT_COMPLETED,
+    EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
+};
 
 /// A fact from a counted transcript, in record order.
 #[derive(Debug)]
@@ -38,6 +44,24 @@ pub(super) enum Event {
     CheckFailed(CheckFailed),
     Verified(Verified),
     Exception(Exception),
+    /// `share_shown` or `share_copy_check_failed`: a share was on screen.
+    Shown(ShareOut),
+    /// `share_encrypted`: a share file was written.
+    Encrypted(ShareOut),
+}
+
+/// A share shown or written to a file.
+#[derive(Debug, Deserialize)]
+pub(super) struct ShareOut {
+    pub set: String,
+    pub group: u64,
+    pub member: u64,
+    #[serde(default)]
+    pub holder: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +207,8 @@ pub(super) struct Transcript {
     pub roles: HashMap<String, String>,
     /// Whether `<file>.asc` exists.
     pub signature_file: bool,
+    /// Who signed, when signatures are required.
+    pub signing: Option<Signing>,
     /// The facts, in record order.
     pub facts: Vec<Fact>,
     /// Records of known events that lacked a field, with why.
@@ -195,11 +221,25 @@ pub(super) enum Outcome {
     /// Intact and completed.
     Counted(Box<Transcript>),
     /// Intact but not completed, with why, and the alarming facts it still records (a
-    /// failed share check, a recovery that did not match): those need attention even
-    /// though the run does not count.
-    NotCounted(String, Vec<String>),
+    /// failed share check, a recovery that did not match, shares shown or written):
+    /// those need attention even though the run does not count.
+    NotCounted(Box<Left>),
     /// Tampered or unreadable, with what is wrong.
     Untrusted(Vec<String>),
+}
+
+/// A run that did not complete, and what it still tells.
+#[derive(Debug)]
+pub(super) struct Left {
+    /// Why it is not counted (`aborted in step ...` for an aborted run).
+    pub why: String,
+    /// Failed share checks and mismatched recoveries.
+    pub alarms: Vec<String>,
+    /// Shares it showed or wrote to files.
+    pub exposed: Vec<Exposure>,
+    /// The share-showing or share-writing step it stopped inside, when a share of the
+    /// run is not recorded as shown or written.
+    pub stopped_in: Option<StoppedIn>,
 }
 
 fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>> {
@@ -220,6 +260,8 @@ fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>>
         "share_check_failed" => parse(bytes, Event::CheckFailed),
         "secret_verified" => parse(bytes, Event::Verified),
         "policy_exception" => parse(bytes, Event::Exception),
+        "share_shown" | "share_copy_check_failed" => parse(bytes, Event::Shown),
+        "share_encrypted" => parse(bytes, Event::Encrypted),
         _ => None,
     }
 }
@@ -252,11 +294,161 @@ fn alarms(facts: &[Fact]) -> Vec<String> {
         .collect()
 }
 
+/// Step kinds that put shares where a person or a disk keeps them, and how a
+/// `step_started` record names them (the writer writes compact JSON).
+const EXPOSING_KINDS: [(&str, &[u8]); 2] = [
+    ("show_shares", b"\"kind\":\"show_shares\""),
+    ("encrypt_shares", b"\"kind\":\"encrypt_shares\""),
+];
+
+/// The exposing step kind a `step_started` record names, found without parsing it.
+fn exposing_kind(bytes: &[u8]) -> Option<&'static str> {
+    EXPOSING_KINDS
+        .into_iter()
+        .find(|(_, needle)| bytes.windows(needle.len()).any(|w| w == *needle))
+        .map(|(kind, _)| kind)
+}
+
+/// The shares a run that did not complete showed on screen or wrote to files, one entry
+/// a share (a share both shown and written is one entry).
+fn exposures(facts: &[Fact], roles: &HashMap<String, String>) -> Vec<Exposure> {
+    let mut fingerprints: HashMap<&str, String> = HashMap::new();
+    for fact in facts {
+        match &fact.event {
+            Event::Fingerprint(f) => {
+                fingerprints.insert(&f.secret, f.master_fingerprint.to_lowercase());
+            }
+            Event::Verified(v) if v.matches => {
+                if let Some(fp) = &v.fingerprint {
+                    fingerprints.insert(&v.secret, fp.to_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+    let split_of = |set: &str| {
+        facts.iter().rev().find_map(|f| match &f.event {
+            Event::Split(s) if s.into.as_deref() == Some(set) => Some(s),
+            _ => None,
+        })
+    };
+    let mut out: Vec<Exposure> = Vec::new();
+    for fact in facts {
+        let (share, shown) = match &fact.event {
+            Event::Shown(s) => (s, true),
+            Event::Encrypted(s) => (s, false),
+            _ => continue,
+        };
+        let split = split_of(&share.set);
+        let placed = split.and_then(|sp| {
+            sp.shares
+                .iter()
+                .find(|p| p.group == share.group && p.member == share.member)
+        });
+        if let Some(known) = out
+            .iter_mut()
+            .find(|e| e.set == share.set && e.group == share.group && e.member == share.member)
+        {
+            known.shown |= shown;
+            if known.file.is_none() {
+                known.file.clone_from(&share.file);
+            }
+            if known.digest.is_none() {
+                known.digest = share.digest.as_ref().map(|d| d.to_lowercase());
+            }
+            continue;
+        }
+        let role = share
+            .holder
+            .clone()
+            .or_else(|| placed.map(|p| p.holder.clone()))
+            .unwrap_or_default();
+        out.push(Exposure {
+            secret: split.map(|sp| sp.secret.clone()),
+            fingerprint: split.and_then(|sp| fingerprints.get(sp.secret.as_str()).cloned()),
+            set: share.set.clone(),
+            identifier: split.and_then(|sp| sp.identifier),
+            group: share.group,
+            member: share.member,
+            holder: Holder {
+                name: roles.get(&role).cloned(),
+                role,
+            },
+            digest: share
+                .digest
+                .as_ref()
+                .or(placed.map(|p| &p.digest))
+                .map(|d| d.to_lowercase()),
+            shown,
+            file: if shown { None } else { share.file.clone() },
+            line: fact.line,
+            at: fact.at,
+            resolved: None,
+        });
+    }
+    out
+}
+
+/// The step the run stopped inside, when it shows or writes shares and some share split
+/// in the run is not recorded as shown (`show_shares`) or written (`encrypt_shares`): it
+/// may have been on screen or on disk before a record said so.
+fn stopped_in(
+    open: Option<(u64, String, &'static str)>,
+    facts: &[Fact],
+    exposed: &[Exposure],
+) -> Option<StoppedIn> {
+    let (line, step, kind) = open?;
+    let all_recorded = facts.iter().all(|f| match &f.event {
+        Event::Split(split) => split.shares.iter().all(|p| {
+            exposed.iter().any(|e| {
+                Some(&e.set) == split.into.as_ref()
+                    && (e.group, e.member) == (p.group, p.member)
+                    && if kind == "show_shares" {
+                        e.shown
+                    } else {
+                        e.file.is_some()
+                    }
+            })
+        }),
+        _ => true,
+    });
+    let any_split = facts.iter().any(|f| matches!(f.event, Event::Split(_)));
+    (!(any_split && all_recorded)).then(|| StoppedIn {
+        step,
+        kind: kind.to_string(),
+        line,
+    })
+}
+
 /// The largest file read as a transcript.
 pub(super) const MAX_TRANSCRIPT_BYTES: u64 = 256 << 20;
 
-/// Reads and verifies the transcript at `path`.
-pub(super) fn read(path: &Path) -> Outcome {
+/// Verifies the transcript at `path` in one pass that also feeds its signatures'
+/// hashes and hands every record to `visit`.
+fn verify_teed(
+    path: &Path,
+    signatures: &mut SignatureFile,
+    visit: impl FnMut(&RecordView<'_>),
+) -> std::io::Result<Verification> {
+    // A named pipe or a device is refused at once instead of blocking or never ending.
+    let file = crate::fs::open_regular(path)?;
+    if !signatures.present() {
+        return verify_reader_with(path, BufReader::with_capacity(1 << 20, file), None, visit);
+    }
+    // A reader without `read_buf` (the tee) has its buffer zeroed before the first read:
+    // sized to the file, that costs nothing next to hashing it.
+    let size = file.metadata()?.len();
+    let capacity = usize::try_from(size.clamp(8 << 10, 1 << 20)).unwrap_or(1 << 20);
+    let mut reader = BufReader::with_capacity(capacity, Tee::new(file, signatures));
+    let v = verify_reader_with(path, &mut reader, None, visit)?;
+    // The verifier reads to the end; this makes sure the signatures saw every byte.
+    std::io::copy(&mut reader, &mut std::io::sink())?;
+    Ok(v)
+}
+
+/// Reads and verifies the transcript at `path`; `trust` finds the certificates that
+/// signatures are checked with.
+pub(super) fn read(path: &Path, trust: &Trust) -> Outcome {
     // A transcript keyrite writes is kilobytes to a few megabytes; a huge file in the
     // folder (a log renamed `.jsonl`) must not exhaust memory in every reader thread.
     if let Ok(meta) = std::fs::metadata(path) {
@@ -272,7 +464,19 @@ pub(super) fn read(path: &Path) -> Outcome {
     let mut notes = Vec::new();
     let mut rehearse_every = None;
     let mut bad_times = Vec::new();
-    let verification = verify_file_with(path, None, |view| {
+    // (line, step id, kind) of a share-showing or share-writing step not yet done.
+    let mut open: Option<(u64, String, &'static str)> = None;
+    let mut signatures = SignatureFile::read(path);
+    let verification = verify_teed(path, &mut signatures, |view| {
+        if view.event == EVENT_STEP_STARTED {
+            open = exposing_kind(view.bytes)
+                .map(|kind| (view.line, view.step.unwrap_or("").to_string(), kind));
+            return;
+        }
+        if view.event == EVENT_STEP_DONE {
+            open = None;
+            return;
+        }
         if view.line == 1 && view.event == EVENT_STARTED {
             // A start record whose ceremony is not an object is the verifier's to judge;
             // here it simply has no interval.
@@ -331,7 +535,7 @@ pub(super) fn read(path: &Path) -> Outcome {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            return Outcome::NotCounted(why, alarms(&facts));
+            return left(why, v.start.as_ref(), &facts, open);
         }
         Verdict::Intact => {}
     }
@@ -342,9 +546,11 @@ pub(super) fn read(path: &Path) -> Outcome {
     if end.outcome != EVENT_COMPLETED {
         let step = end.step.as_deref().unwrap_or("(before the first step)");
         let reason = end.reason.as_deref().unwrap_or("no reason recorded");
-        return Outcome::NotCounted(
+        return left(
             format!("aborted in step `{step}`: {reason}"),
-            alarms(&facts),
+            Some(&start),
+            &facts,
+            open,
         );
     }
     let started = UtcTime::parse(&start.at);
@@ -359,13 +565,38 @@ pub(super) fn read(path: &Path) -> Outcome {
         // times cannot be read cannot be put in order or dated, so it is not trusted.
         return Outcome::Untrusted(bad_times);
     };
+    let signature_file = signatures.present();
+    let signing = signing(signatures, &start, trust);
     Outcome::Counted(Box::new(Transcript {
         ceremony: start.ceremony,
         started,
         rehearse_every,
         roles: start.roles.into_iter().map(|r| (r.id, r.name)).collect(),
-        signature_file: crate::signatures::signature_path(path).exists(),
+        signature_file,
+        signing,
         facts,
         notes,
+    }))
+}
+
+/// The outcome of a run that did not complete.
+fn left(
+    why: String,
+    start: Option<&StartFacts>,
+    facts: &[Fact],
+    open: Option<(u64, String, &'static str)>,
+) -> Outcome {
+    let roles: HashMap<String, String> = start
+        .iter()
+        .flat_map(|s| &s.roles)
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
+    let exposed = exposures(facts, &roles);
+    let stopped_in = stopped_in(open, facts, &exposed);
+    Outcome::NotCounted(Box::new(Left {
+        why,
+        alarms: alarms(facts),
+        exposed,
+        stopped_in,
     }))
 }

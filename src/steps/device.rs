@@ -290,7 +290,10 @@ impl StepKind for Device {
         };
         let at = syntax.port.pos;
         let action = syntax.action;
-        let expected = match (action, &secret, &syntax.fingerprint, &syntax.xpub) {
+        // Whether `secret` is written, resolved or not: a secret that does not resolve is
+        // already reported and must not read as a missing one.
+        let secret_given = syntax.secret.as_ref().map(|_| ());
+        let expected = match (action, secret_given, &syntax.fingerprint, &syntax.xpub) {
             (_, Some(_), Some(f), _) | (_, _, Some(f), Some(_)) => {
                 cx.problem(Problem::at(
                     f.pos,
@@ -357,7 +360,7 @@ impl StepKind for Device {
                 );
                 None
             }
-            (_, Some(name), None, None) => Some(Expected::Secret(name.clone())),
+            (_, Some(()), None, None) => secret.clone().map(Expected::Secret),
             (DeviceAction::Probe | DeviceAction::SignTestMessage, None, None, None) => {
                 Some(Expected::Nothing)
             }
@@ -379,7 +382,7 @@ impl StepKind for Device {
             );
             ok = false;
         }
-        if port == Some(PortSpec::Simulator) && secret.is_none() {
+        if port == Some(PortSpec::Simulator) && syntax.secret.is_none() {
             cx.problem(
                 Problem::at(
                     at,
@@ -431,6 +434,16 @@ impl StepKind for Device {
                 confirm: confirm?,
             },
         })
+    }
+
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            device_port: match &self.port {
+                PortSpec::Path(path) => Some(std::path::PathBuf::from(path)),
+                _ => None,
+            },
+            ..Default::default()
+        }
     }
 
     fn default_title(&self) -> String {

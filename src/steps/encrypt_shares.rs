@@ -96,6 +96,35 @@ impl StepKind for EncryptShares {
             None => DEFAULT_OUT.to_string(),
         };
         let mut ok = true;
+        // An extra recipient receives every share: if they also hold one, or are the same
+        // person as a holder, one person could decrypt a threshold.
+        if let Some(list) = &syntax.extra_recipients {
+            let holders = cx.holders(&set).to_vec();
+            for (role, written) in extra.iter().zip(&list.value) {
+                if holders.contains(role) {
+                    cx.problem(
+                        Problem::at(
+                            written.pos,
+                            format!("role `{role}` holds a share of `{set}` and is also an extra recipient of every share"),
+                        )
+                        .hint("one person could then decrypt a threshold of shares; make a role that holds no share of this set the extra recipient"),
+                    );
+                    ok = false;
+                } else if let Some((holder, why)) = holders
+                    .iter()
+                    .find_map(|h| cx.same_person(role, h).map(|why| (h, why)))
+                {
+                    cx.problem(
+                        Problem::at(
+                            written.pos,
+                            format!("extra recipient `{role}` looks like the same person as holder `{holder}`: {why}"),
+                        )
+                        .hint("one person could then decrypt a threshold of shares; the extra recipient must be someone who holds no share of this set"),
+                    );
+                    ok = false;
+                }
+            }
+        }
         let mut seen = Vec::new();
         for role in cx
             .holders(&set)
@@ -110,6 +139,8 @@ impl StepKind for EncryptShares {
             seen.push(role.clone());
             let pos = syntax.shares.pos;
             match cx.role_def(&role).and_then(|r| r.cert.as_ref()) {
+                // Its certificate file is already reported where it is written.
+                None if cx.cert_failed(&role) => ok = false,
                 None => {
                     cx.problem(
                         Problem::at(
@@ -135,6 +166,32 @@ impl StepKind for EncryptShares {
             }
         }
         ok.then_some(EncryptShares { set, extra, out })
+    }
+
+    fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        // The files follow from the split that makes the set: its groups and holders.
+        let holders = script.steps.iter().find_map(|s| match &s.action {
+            super::Action::Split(split) if split.share_set() == self.set => Some(split.holders()),
+            _ => None,
+        });
+        let mut out_files = Vec::new();
+        for (g, group) in holders.unwrap_or_default().iter().enumerate() {
+            for (m, holder) in group.iter().enumerate() {
+                out_files.push(std::path::PathBuf::from(render(
+                    &self.out,
+                    &self.set,
+                    holder,
+                    g + 1,
+                    m + 1,
+                )));
+            }
+        }
+        crate::engine::preflight::Needs {
+            // An armoured share for a few recipients is a few kilobytes.
+            bytes: 8 * 1024 * out_files.len() as u64,
+            out_files,
+            ..Default::default()
+        }
     }
 
     fn default_title(&self) -> String {

@@ -43,7 +43,7 @@ use serde::Serialize;
 
 use crate::engine::vault::Vault;
 use crate::operator::{FieldKey, Operator, OperatorError, RoleView, Severity, StepView};
-use crate::script::de::{did_you_mean, from_node, Problem, Problems, Spanned};
+use crate::script::de::{did_you_mean, from_node_reporting_all, Problem, Problems, Spanned};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName, StepId};
 use crate::script::yaml::{Node, Pos};
 use crate::script::{Role, Script};
@@ -68,6 +68,14 @@ pub trait StepKind: Sized {
     /// shows who has confirmed and who has not).
     fn confirmers(&self) -> &[RoleId] {
         &[]
+    }
+
+    /// What the step will need before it runs (secrets on the terminal, files it
+    /// creates, a device), so that pre-flight can refuse a ceremony that would stop
+    /// halfway. Most steps need nothing.
+    fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        let _ = script;
+        crate::engine::preflight::Needs::default()
     }
 }
 
@@ -117,6 +125,13 @@ macro_rules! step_kinds {
             pub fn confirmers(&self) -> &[RoleId] {
                 match self {
                     $(Action::$ty(s) => s.confirmers(),)*
+                }
+            }
+
+            /// What the step will need, for pre-flight.
+            pub fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+                match self {
+                    $(Action::$ty(s) => s.needs(script),)*
                 }
             }
 
@@ -209,6 +224,9 @@ pub struct Resolver<'a> {
     split_secrets: Vec<String>,
     step: StepId,
     storage_policy: Option<&'a crate::script::policy::StoragePolicy>,
+    uncertain: std::cell::RefCell<std::collections::HashSet<String>>,
+    failed_certs: &'a [RoleId],
+    people: &'a crate::script::People,
 }
 
 impl<'a> Resolver<'a> {
@@ -232,7 +250,60 @@ impl<'a> Resolver<'a> {
             step: StepId::parse("start")
                 .unwrap_or_else(|_| unreachable!("`start` is a valid step id")),
             storage_policy: None,
+            uncertain: Default::default(),
+            failed_certs: &[],
+            people: crate::script::People::none(),
         }
+    }
+
+    /// Sets the roles whose `cert` is written but could not be used (already reported):
+    /// steps do not report them again as roles without a certificate.
+    pub fn with_failed_certs(mut self, roles: &'a [RoleId]) -> Resolver<'a> {
+        self.failed_certs = roles;
+        self
+    }
+
+    /// Sets which roles are the same person, for steps that need distinct people.
+    pub fn with_people(mut self, people: &'a crate::script::People) -> Resolver<'a> {
+        self.people = people;
+        self
+    }
+
+    /// Whether `role`'s certificate file is written but could not be used (already
+    /// reported where it is written).
+    pub fn cert_failed(&self, role: &RoleId) -> bool {
+        self.failed_certs.contains(role)
+    }
+
+    /// Why roles `a` and `b` are one person (same certificate, user id or name), unless
+    /// the script allows it for this pair with `same_person_allowed`.
+    pub fn same_person(&self, a: &RoleId, b: &RoleId) -> Option<&str> {
+        self.people.same_unallowed(a, b)
+    }
+
+    /// Marks every value written in a step that could not be read as possibly defined:
+    /// its problem is reported, and later references to the names it may define are not
+    /// reported again.
+    pub fn unsure_of(&self, node: &Node) {
+        fn walk(node: &Node, out: &mut std::collections::HashSet<String>) {
+            match &node.kind {
+                crate::script::yaml::NodeKind::Scalar(s, _) => {
+                    out.insert(s.clone());
+                }
+                crate::script::yaml::NodeKind::Seq(items) => {
+                    items.iter().for_each(|n| walk(n, out));
+                }
+                crate::script::yaml::NodeKind::Map(entries) => {
+                    entries.iter().for_each(|(_, v)| walk(v, out));
+                }
+            }
+        }
+        walk(node, &mut self.uncertain.borrow_mut());
+    }
+
+    /// Whether `name` may have been defined by a step that could not be read.
+    pub fn is_unsure(&self, name: &str) -> bool {
+        !self.names.contains_key(name) && self.uncertain.borrow().contains(name)
     }
 
     /// Sets the script's storage policy, which `record_storage` steps are checked against.
@@ -265,11 +336,13 @@ impl<'a> Resolver<'a> {
         self.problems.borrow_mut().push(problem);
     }
 
-    /// Decodes a node with serde, recording the problem if it fails.
+    /// Decodes a node with serde, recording every problem if it fails.
     pub fn decode<T: DeserializeOwned>(&self, node: &Node) -> Option<T> {
-        from_node::<T>(node, self.problems)
-            .map_err(|p| self.problem(p))
-            .ok()
+        let decoded = from_node_reporting_all::<T>(node, self.problems);
+        if decoded.is_none() {
+            self.unsure_of(node);
+        }
+        decoded
     }
 
     /// Resolves a role reference.
@@ -322,6 +395,13 @@ impl<'a> Resolver<'a> {
 
     /// Defines a name for later steps; a second definition is a problem.
     pub fn define(&mut self, name: &str, pos: Pos, kind: NameKind) -> bool {
+        if kind == NameKind::Field && BUILT_IN_FIELDS.contains(&name) {
+            self.problem(
+                Problem::at(pos, format!("`{name}` is a built-in field: texts quote it as `{{{name}}}` and keyrite fills it in"))
+                    .hint("choose another name for this field"),
+            );
+            return false;
+        }
         if let Some(first) = self.names.get(name) {
             self.problem(
                 Problem::at(
@@ -418,6 +498,7 @@ impl<'a> Resolver<'a> {
                 ));
                 false
             }
+            None if self.uncertain.borrow().contains(name) => false,
             None => {
                 let known: Vec<&str> = self
                     .names
@@ -463,6 +544,9 @@ impl<'a> Resolver<'a> {
             Ok(parsed) => {
                 let mut ok = true;
                 for name in parsed.placeholders() {
+                    if BUILT_IN_FIELDS.contains(&name) && !self.names.contains_key(name) {
+                        continue;
+                    }
                     ok &= self.reference(name, text.pos, NameKind::Field);
                 }
                 ok.then_some(parsed)
@@ -476,6 +560,10 @@ impl<'a> Resolver<'a> {
         }
     }
 }
+
+/// Fields every text may quote without a step recording them: the transcript's current
+/// head hash and its head phrase, which the engine fills in when the text is shown.
+pub const BUILT_IN_FIELDS: &[&str] = &["head", "head_phrase"];
 
 /// Text that may quote values recorded earlier, as `{field}`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -195,6 +195,15 @@ impl StepKind for ShowShares {
         })
     }
 
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            shows_secret: true,
+            // Holders type check words back.
+            types_secret: self.check_words > 0,
+            ..Default::default()
+        }
+    }
+
     fn default_title(&self) -> String {
         format!("Show each share of `{}` to its holder", self.set)
     }

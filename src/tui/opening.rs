@@ -24,6 +24,8 @@ pub struct OpeningScreen {
     pub tool_version: String,
     /// The binary's SHA-256, grouped, if it could be read.
     pub tool_sha256: Option<String>,
+    /// Pre-flight warnings.
+    pub warnings: Vec<String>,
 }
 
 impl OpeningScreen {
@@ -34,6 +36,11 @@ impl OpeningScreen {
             script_sha256: Opening::grouped(opening.script_sha256),
             tool_version: opening.tool_version.to_string(),
             tool_sha256: opening.tool_sha256.map(Opening::grouped),
+            warnings: opening
+                .warnings
+                .iter()
+                .map(|w| crate::sanitize::for_terminal(w).into_owned())
+                .collect(),
         }
     }
 
@@ -83,6 +90,9 @@ impl OpeningScreen {
                 }
             }
             None => lines.push(Line::styled(text::OPENING_NO_BINARY_HASH, theme.warning())),
+        }
+        for w in &self.warnings {
+            lines.push(Line::styled(format!("! {w}"), theme.warning()));
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(
