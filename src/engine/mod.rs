@@ -18,7 +18,7 @@ pub mod vault;
 use serde::Serialize;
 
 use crate::operator::{Opening, Operator, OperatorError, Severity, StepView};
-use crate::script::types::StepId;
+use crate::script::types::{FieldValue, StepId};
 use crate::script::Script;
 use crate::steps::sign_transcript::SignerOutcome;
 use crate::steps::unlock::Asker;
@@ -282,6 +282,15 @@ pub fn run(
             kind: step.action.kind(),
             title: &step.title,
         };
+        // `{head}` and `{head_phrase}` quote the transcript as it is before this step.
+        let head = transcript.head_hash().to_string();
+        if let Ok(words) = crate::report::phrase::encode_hex(&head) {
+            values.insert(
+                "head_phrase".to_string(),
+                FieldValue::computed(words.join(" ")),
+            );
+        }
+        values.insert("head".to_string(), FieldValue::computed(head));
         let mut cx = StepContext {
             script,
             view,

@@ -258,6 +258,35 @@ fn revocation(cert: &Cert, t: SystemTime) -> Option<Option<String>> {
     }
 }
 
+/// The algorithm or curve of `key` if the OpenPGP backend cannot use it.
+fn unsupported_algorithm<P, R>(key: &openpgp::packet::Key<P, R>) -> Option<String>
+where
+    P: openpgp::packet::key::KeyParts,
+    R: openpgp::packet::key::KeyRole,
+{
+    use openpgp::crypto::mpi::PublicKey as Mpi;
+    use openpgp::types::Curve;
+    let algo = key.pk_algo();
+    if !algo.is_supported() {
+        return Some(algo.to_string());
+    }
+    let curve = match key.mpis() {
+        Mpi::ECDSA { curve, .. } | Mpi::ECDH { curve, .. } | Mpi::EdDSA { curve, .. } => curve,
+        _ => return None,
+    };
+    if curve.is_supported() {
+        return None;
+    }
+    // secp256k1 (OID 1.3.132.0.10), which GnuPG makes and sequoia does not name.
+    Some(match curve {
+        Curve::Unknown(oid) if oid.as_ref() == [0x2B, 0x81, 0x04, 0x00, 0x0A] => {
+            "secp256k1".to_string()
+        }
+        Curve::Unknown(_) => format!("the elliptic curve {curve}"),
+        _ => format!("{curve:#}"),
+    })
+}
+
 /// The certificate validated for `purpose` at `t`, or why it cannot be used.
 pub(crate) fn valid_for(
     cert: &Cert,
@@ -273,11 +302,19 @@ pub(crate) fn valid_for(
             from: to_utc(created),
         });
     }
-    let vc = cert
-        .with_policy(&POLICY, t)
-        .map_err(|e| CertProblem::Invalid {
-            detail: super::error::chain(e),
-        })?;
+    let vc = cert.with_policy(&POLICY, t).map_err(|e| {
+        // A binding signature made by a key the backend cannot use cannot be verified:
+        // say so, rather than that the certificate has no valid binding signature.
+        match unsupported_algorithm(cert.primary_key().key()) {
+            Some(algorithm) => CertProblem::UnsupportedAlgorithm {
+                what: "its primary key".into(),
+                algorithm,
+            },
+            None => CertProblem::Invalid {
+                detail: super::error::chain(e),
+            },
+        }
+    })?;
     if vc.alive().is_err() {
         return Err(match vc.primary_key().key_expiration_time() {
             Some(at) => CertProblem::Expired { at: to_utc(at) },
@@ -302,7 +339,22 @@ pub(crate) fn valid_for(
     {
         return Ok(vc);
     }
-    // Explain what is there instead.
+    // Explain what is there instead. A key the backend cannot use is not valid under the
+    // policy at all, so look for one among all the keys, validated or not.
+    let unusable = cert.keys().find_map(|ka| {
+        let key = ka.key();
+        let could = match purpose {
+            Purpose::Encrypt => key.pk_algo().for_encryption(),
+            Purpose::Sign => key.pk_algo().for_signing(),
+        };
+        could.then(|| unsupported_algorithm(key)).flatten()
+    });
+    if let Some(algorithm) = unusable {
+        return Err(CertProblem::UnsupportedAlgorithm {
+            what: format!("its {purpose} key"),
+            algorithm,
+        });
+    }
     let all: Vec<_> = capable().collect();
     let detail = if all.is_empty() {
         match purpose {

@@ -82,6 +82,18 @@ pub enum CertProblem {
         /// What was found instead.
         detail: String,
     },
+    /// A key the certificate needs uses a public-key algorithm or curve the OpenPGP
+    /// backend does not support (secp256k1, ElGamal, ...).
+    #[error(
+        "{what} uses {algorithm}, an algorithm not supported by the OpenPGP backend; ask \
+         its owner for a certificate with RSA, Ed25519/Cv25519 or NIST P-256 keys"
+    )]
+    UnsupportedAlgorithm {
+        /// Which key: "its primary key", "its encryption key", "its signing key".
+        what: String,
+        /// The algorithm or curve, such as `secp256k1` or `ElGamal`.
+        algorithm: String,
+    },
     /// The certificate's self-signatures are not acceptable (e.g. made with SHA-1),
     /// or it is otherwise not valid under the standard policy.
     #[error(

@@ -445,7 +445,7 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
         match &self.node.kind {
             NodeKind::Map(entries) => visitor
                 .visit_map(MapAccess {
-                    entries: entries.iter(),
+                    entries: entries.iter().map(|(k, v)| (Key::Node(k), v)),
                     value: None,
                     problems: self.problems,
                 })
@@ -467,22 +467,39 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
             return Err(self.wrong_type(&visitor));
         };
         // Unknown keys are reported here, each on its own, and skipped, so that the
-        // derived visitor goes on to check the keys it knows.
+        // derived visitor goes on to check the keys it knows. A likely typo of a key that
+        // is not written (`thresold` for `threshold`) is read as that key, so that its
+        // absence is not reported as a second problem and its value is still checked.
+        let written: Vec<&str> = entries
+            .iter()
+            .filter_map(|(k, _)| match &k.kind {
+                NodeKind::Scalar(k, _) => Some(k.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut claimed: Vec<&'static str> = Vec::new();
         let mut known = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match &entry.0.kind {
-                NodeKind::Scalar(k, _) if !fields.contains(&k.as_str()) => {
-                    let mut p = Problem::at(entry.0.pos, format!("unknown key `{k}`"));
-                    p.hint = Some(match did_you_mean(k, fields) {
+        for (k, v) in entries {
+            match &k.kind {
+                NodeKind::Scalar(text, _) if !fields.contains(&text.as_str()) => {
+                    let mut p = Problem::at(k.pos, format!("unknown key `{text}`"));
+                    let suggestion = did_you_mean(text, fields);
+                    p.hint = Some(match suggestion {
                         Some(m) => format!("did you mean `{m}`?"),
                         None => format!("expected {}", one_of(fields)),
                     });
                     self.problems.borrow_mut().push(p);
+                    if let Some(m) = suggestion {
+                        if !written.contains(&m) && !claimed.contains(&m) {
+                            claimed.push(m);
+                            known.push((Key::Renamed(m, k.pos), v));
+                        }
+                    }
                 }
-                NodeKind::Scalar(..) => known.push(entry),
+                NodeKind::Scalar(..) => known.push((Key::Node(k), v)),
                 _ => self.problems.borrow_mut().push(Problem::at(
-                    entry.0.pos,
-                    format!("a key must be text, found {}", entry.0.describe()),
+                    k.pos,
+                    format!("a key must be text, found {}", k.describe()),
                 )),
             }
         }
@@ -498,12 +515,23 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _variants: &'static [&'static str],
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
         match &self.node.kind {
             NodeKind::Scalar(..) => {
-                let s = self.scalar("a kind")?;
+                let mut s = self.scalar("a kind")?;
+                // A likely typo (`optinal`) is reported once and read as what it is
+                // likely to mean, so that the rest of the mapping is still checked.
+                if !variants.is_empty() && !variants.contains(&s) {
+                    if let Some(m) = did_you_mean(s, variants) {
+                        self.problems.borrow_mut().push(
+                            Problem::at(self.node.pos, format!("unknown kind `{s}`"))
+                                .hint(format!("did you mean `{m}`?")),
+                        );
+                        s = m;
+                    }
+                }
                 visitor
                     .visit_enum(s.into_deserializer())
                     .map_err(|e: DeError| e.or_at(self.node.pos))
@@ -550,13 +578,21 @@ impl<'de, 'a, I: Iterator<Item = &'a Node>> de::SeqAccess<'de> for SeqAccess<'a,
     }
 }
 
-struct MapAccess<'a, I: Iterator<Item = &'a (Node, Node)>> {
+/// A mapping key as the decoder reads it: as written, or read as the known key a typo
+/// most likely means (the typo itself is already reported).
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Node(&'a Node),
+    Renamed(&'static str, Pos),
+}
+
+struct MapAccess<'a, I: Iterator<Item = (Key<'a>, &'a Node)>> {
     entries: I,
     value: Option<&'a Node>,
     problems: &'a Problems,
 }
 
-impl<'de, 'a, I: Iterator<Item = &'a (Node, Node)>> de::MapAccess<'de> for MapAccess<'a, I> {
+impl<'de, 'a, I: Iterator<Item = (Key<'a>, &'a Node)>> de::MapAccess<'de> for MapAccess<'a, I> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -565,11 +601,17 @@ impl<'de, 'a, I: Iterator<Item = &'a (Node, Node)>> de::MapAccess<'de> for MapAc
     ) -> Result<Option<K::Value>, DeError> {
         match self.entries.next() {
             None => Ok(None),
-            Some((k, v)) => {
+            Some((Key::Node(k), v)) => {
                 self.value = Some(v);
                 seed.deserialize(NodeDe::new(k, self.problems))
                     .map(Some)
                     .map_err(|e| e.or_at(k.pos))
+            }
+            Some((Key::Renamed(name, pos), v)) => {
+                self.value = Some(v);
+                seed.deserialize(de::value::BorrowedStrDeserializer::<DeError>::new(name))
+                    .map(Some)
+                    .map_err(|e| e.or_at(pos))
             }
         }
     }
@@ -675,6 +717,74 @@ pub fn from_node<'de, T: de::Deserialize<'de>>(
     problems: &Problems,
 ) -> Result<T, Problem> {
     T::deserialize(NodeDe::new(node, problems)).map_err(|e| e.or_at(node.pos).0)
+}
+
+/// [`from_node`] that reports every independent problem of a mapping: after a hard error
+/// in one entry's value, that entry is left out and the mapping decoded again, so that
+/// errors in the other entries are reported too (and not the absence of the entries left
+/// out). Every problem goes to `problems`; `None` if there was any hard error.
+pub fn from_node_reporting_all<'de, T: de::Deserialize<'de>>(
+    node: &Node,
+    problems: &Problems,
+) -> Option<T> {
+    let first = match from_node::<T>(node, problems) {
+        Ok(v) => return Some(v),
+        Err(p) => p,
+    };
+    let NodeKind::Map(entries) = &node.kind else {
+        problems.borrow_mut().push(first);
+        return None;
+    };
+    let mut error = first;
+    let mut left_out: Vec<String> = Vec::new();
+    let mut entries = entries.clone();
+    loop {
+        let is_consequence = left_out
+            .iter()
+            .any(|k| error.message == format!("missing key `{k}`"));
+        if is_consequence {
+            break;
+        }
+        // The entry whose value holds the error, if any.
+        let at = error.pos.and_then(|pos| {
+            entries
+                .iter()
+                .rposition(|(k, _)| k.pos <= pos)
+                .filter(|&i| entries[i].1.pos <= pos)
+        });
+        {
+            let mut all = problems.borrow_mut();
+            if !all.contains(&error) {
+                all.push(error.clone());
+            }
+        }
+        let Some(i) = at else { break };
+        let (k, _) = entries.remove(i);
+        if let NodeKind::Scalar(k, _) = &k.kind {
+            left_out.push(k.clone());
+        }
+        let retry = Node {
+            kind: NodeKind::Map(entries.clone()),
+            ..node.clone()
+        };
+        // Problems found again are not repeated; problems in entries the first pass did
+        // not reach are new.
+        let scratch = Problems::default();
+        let result = from_node::<T>(&retry, &scratch);
+        {
+            let mut all = problems.borrow_mut();
+            for p in scratch.into_inner() {
+                if !all.contains(&p) {
+                    all.push(p);
+                }
+            }
+        }
+        match result {
+            Ok(_) => break,
+            Err(p) => error = p,
+        }
+    }
+    None
 }
 
 #[cfg(test)]

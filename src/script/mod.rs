@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::steps::sign_transcript::SignTranscript;
 use crate::steps::{Action, Resolver, StepKind, KINDS};
 use de::{did_you_mean, one_of, Problem, Problems, Spanned};
-use types::{Interval, RoleId, ScriptId, StepId};
+use types::{Initials, Interval, RoleId, ScriptId, StepId};
 use yaml::{Budget, Node, NodeKind, Pos};
 
 /// The language version this keyrite reads.
@@ -38,6 +38,7 @@ pub const TOP_KEYS: &[&str] = &[
     "rehearse_every",
     "storage_policy",
     "roles",
+    "same_person_allowed",
     "steps",
 ];
 const REQUIRED_TOP_KEYS: &[&str] = &["keyrite", "id", "title", "roles", "steps"];
@@ -61,6 +62,8 @@ pub struct Role {
     pub name: String,
     /// Their OpenPGP certificate.
     pub cert: Option<RoleCert>,
+    /// The initials they type to confirm, if the script fixes them.
+    pub initials: Option<Initials>,
 }
 
 /// What a script writes for a role.
@@ -72,6 +75,52 @@ pub struct RoleSyntax {
     /// Path to their OpenPGP certificate, relative to the script.
     #[serde(default)]
     pub cert: Option<Spanned<String>>,
+    /// The initials the person types to confirm (1 to 8 letters, such as `AE`); when
+    /// given, other initials are refused.
+    #[serde(default)]
+    pub initials: Option<Spanned<String>>,
+}
+
+/// What a script writes to let two roles be the same person.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SamePersonSyntax {
+    /// The two roles.
+    pub roles: Spanned<Vec<Spanned<String>>>,
+    /// Why one person may take both roles (or why two people look alike); recorded.
+    pub reason: Spanned<String>,
+}
+
+/// Two roles the script allows to be the same person (same certificate, primary user id
+/// or name), and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamePersonAllowance {
+    /// The two roles, in the order written.
+    pub roles: (RoleId, RoleId),
+    /// The reason the script gives.
+    pub reason: String,
+}
+
+/// Which roles look like the same person, and which of those pairs the script allows.
+#[derive(Debug, Default)]
+pub struct People {
+    pairs: Vec<(RoleId, RoleId, String, bool)>,
+}
+
+impl People {
+    /// No pairs: every role is a distinct person.
+    pub fn none() -> &'static People {
+        static NONE: People = People { pairs: Vec::new() };
+        &NONE
+    }
+
+    /// Why `a` and `b` look like one person, if they do and the script does not allow it.
+    pub fn same_unallowed(&self, a: &RoleId, b: &RoleId) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(x, y, _, allowed)| !allowed && ((x == a && y == b) || (x == b && y == a)))
+            .map(|(_, _, why, _)| why.as_str())
+    }
 }
 
 /// A resolved step.
@@ -106,6 +155,8 @@ pub struct Script {
     pub storage_policy: Option<policy::StoragePolicy>,
     /// The roles, in script order.
     pub roles: Vec<Role>,
+    /// Pairs of roles allowed to be the same person, with the reason.
+    pub same_person_allowed: Vec<SamePersonAllowance>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -427,29 +478,48 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
             .ok()
             .map(Some),
     };
-    let roles = decode("roles").and_then(|n| resolve_roles(path, n, problems));
+    let read = decode("roles").and_then(|n| resolve_roles(path, n, problems));
     let base = path.parent().unwrap_or(Path::new("."));
     let declared = declared_roles(get("roles"));
+    let no_failed: Vec<RoleId> = Vec::new();
+    let failed_certs = read.as_ref().map_or(&no_failed, |r| &r.failed_certs);
+    let (same_person_allowed, people) = match &read {
+        Some(r) => {
+            let cx =
+                Resolver::new(base, &r.roles, &declared, problems).with_failed_certs(failed_certs);
+            // Allowances with problems of their own still count, so that the pairs they
+            // name are not reported again.
+            let (allowed, ok) = match decode("same_person_allowed") {
+                None => (Vec::new(), true),
+                Some(n) => resolve_allowances(n, &r.roles, &cx),
+            };
+            let people = distinct_people(r, &allowed, &cx);
+            (ok.then_some(allowed), people)
+        }
+        None => (None, People::default()),
+    };
     let storage_policy: Option<Option<policy::StoragePolicy>> =
-        match (decode("storage_policy"), &roles) {
+        match (decode("storage_policy"), &read) {
             (None, _) => Some(None),
-            (Some(n), Some((roles, _))) => {
-                resolve_policy(n, &Resolver::new(base, roles, &declared, problems)).map(Some)
-            }
+            (Some(n), Some(r)) => resolve_policy(
+                n,
+                &Resolver::new(base, &r.roles, &declared, problems).with_failed_certs(failed_certs),
+            )
+            .map(Some),
             (Some(_), None) => None,
         };
-    let steps = match (&roles, decode("steps"), &storage_policy) {
-        (Some((roles, _)), Some(n), policy) => resolve_steps(
+    let steps = match (&read, decode("steps"), &storage_policy) {
+        (Some(r), Some(n), policy) => resolve_steps(
             n,
-            base,
-            roles,
-            &declared,
-            policy.as_ref().and_then(Option::as_ref),
+            Resolver::new(base, &r.roles, &declared, problems)
+                .with_failed_certs(failed_certs)
+                .with_people(&people)
+                .with_storage_policy(policy.as_ref().and_then(Option::as_ref)),
             problems,
         ),
         _ => None,
     };
-    let roles = roles.and_then(|(roles, ok)| ok.then_some(roles));
+    let roles = read.and_then(|r| r.ok.then_some(r.roles));
     Some(Script {
         path: path.to_path_buf(),
         sha256,
@@ -459,6 +529,7 @@ fn resolve(path: &Path, sha256: String, root: &Node, problems: &Problems) -> Opt
         rehearse_every: rehearse_every?,
         storage_policy: storage_policy?,
         roles: roles?,
+        same_person_allowed: same_person_allowed?,
         steps: {
             version?;
             steps?
@@ -518,9 +589,18 @@ fn resolve_policy(node: &Node, cx: &Resolver<'_>) -> Option<policy::StoragePolic
     ok.then_some(policy)
 }
 
-/// Resolves the roles; returns every role that could be read (so steps can still be
-/// checked against them) and whether all were correct.
-fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<Role>, bool)> {
+/// The roles as read: every role that could be read (so steps can still be checked
+/// against them), whether all were correct, the roles whose `cert` could not be used
+/// (already reported), and where each role's id is written.
+struct RolesRead {
+    roles: Vec<Role>,
+    ok: bool,
+    failed_certs: Vec<RoleId>,
+    positions: Vec<(RoleId, Pos)>,
+}
+
+/// Resolves the roles.
+fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<RolesRead> {
     let push = |p: Problem| problems.borrow_mut().push(p);
     let NodeKind::Map(entries) = &node.kind else {
         push(
@@ -541,6 +621,8 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut roles = Vec::with_capacity(entries.len());
+    let mut failed_certs = Vec::new();
+    let mut positions = Vec::new();
     let mut ok = true;
     for (k, v) in entries {
         let id = match scalar_key(k).map(RoleId::parse) {
@@ -559,6 +641,23 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
             ok = false;
             continue;
         };
+        positions.push((id.clone(), k.pos));
+        let initials = syntax
+            .initials
+            .as_ref()
+            .and_then(|i| match Initials::parse(&i.value) {
+                Ok(initials) => Some(initials),
+                Err(e) => {
+                    push(Problem::at(i.pos, format!("role `{id}`: {e}")).hint(
+                        "`initials` are what the person types to confirm, such as `AE`; or remove the key",
+                    ));
+                    ok = false;
+                    None
+                }
+            });
+        if syntax.cert.is_some() {
+            failed_certs.push(id.clone());
+        }
         if syntax.name.value.trim().is_empty() {
             push(Problem::at(
                 syntax.name.pos,
@@ -600,13 +699,196 @@ fn resolve_roles(path: &Path, node: &Node, problems: &Problems) -> Option<(Vec<R
             ok = false;
             None
         });
+        if cert.is_some() {
+            failed_certs.retain(|f| f != &id);
+        }
         roles.push(Role {
             id,
             name: syntax.name.value.trim().to_string(),
             cert,
+            initials,
         });
     }
-    Some((roles, ok))
+    Some(RolesRead {
+        roles,
+        ok,
+        failed_certs,
+        positions,
+    })
+}
+
+/// Text compared case- and space-insensitively: `Alice  Example` is `alice example`.
+fn person_key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The certificate's primary user id (or its first, if none is valid now).
+fn primary_user_id(c: &crate::pgp::Certificate) -> Option<String> {
+    let policy = sequoia_openpgp::policy::StandardPolicy::new();
+    c.inner()
+        .with_policy(&policy, std::time::SystemTime::now())
+        .ok()
+        .and_then(|vc| {
+            vc.primary_userid()
+                .ok()
+                .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
+        })
+        .or_else(|| c.user_ids().into_iter().next())
+}
+
+/// Why two roles look like one person, or `None`.
+fn same_person(a: &Role, b: &Role) -> Option<String> {
+    let mut why = Vec::new();
+    if let (Some(x), Some(y)) = (&a.cert, &b.cert) {
+        let (fx, fy) = (x.certificate.fingerprint(), y.certificate.fingerprint());
+        if fx == fy {
+            why.push(format!("the same certificate ({fx})"));
+        } else if let (Some(ux), Some(uy)) = (
+            primary_user_id(&x.certificate),
+            primary_user_id(&y.certificate),
+        ) {
+            if !ux.trim().is_empty() && person_key(&ux) == person_key(&uy) {
+                why.push(format!("the same primary user id (`{}`)", ux.trim()));
+            }
+        }
+    }
+    if !a.name.is_empty() && person_key(&a.name) == person_key(&b.name) {
+        why.push(format!("the same name (`{}`)", a.name));
+    }
+    (!why.is_empty()).then(|| why.join(" and "))
+}
+
+/// Checks `same_person_allowed`: each entry names two known, different roles once, with
+/// a reason. Returns the pairs read and whether all entries were correct.
+fn resolve_allowances(
+    node: &Node,
+    roles: &[Role],
+    cx: &Resolver<'_>,
+) -> (Vec<SamePersonAllowance>, bool) {
+    let Some(list) = cx.decode::<Vec<Spanned<SamePersonSyntax>>>(node) else {
+        return (Vec::new(), false);
+    };
+    let mut out: Vec<SamePersonAllowance> = Vec::new();
+    let mut ok = true;
+    for entry in list {
+        let SamePersonSyntax {
+            roles: names,
+            reason,
+        } = entry.value;
+        let reason_text = reason.value.trim().to_string();
+        if reason_text.is_empty() {
+            cx.problem(
+                Problem::at(reason.pos, "the reason is empty")
+                    .hint("say why one person may take both roles; the reason is recorded"),
+            );
+            ok = false;
+        }
+        let [a, b] = names.value.as_slice() else {
+            cx.problem(
+                Problem::at(
+                    names.pos,
+                    format!(
+                        "an allowance names exactly two roles, found {}",
+                        names.value.len()
+                    ),
+                )
+                .hint(
+                    "write one entry per pair: `{ roles: [officer, witness-1], reason: \"...\" }`",
+                ),
+            );
+            ok = false;
+            continue;
+        };
+        let (Some(ra), Some(rb)) = (cx.role(a), cx.role(b)) else {
+            ok = false;
+            continue;
+        };
+        if ra == rb {
+            cx.problem(
+                Problem::at(b.pos, format!("role `{ra}` is listed twice"))
+                    .hint("an allowance is for two different roles that are the same person"),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(first) = out
+            .iter()
+            .find(|x| (x.roles.0 == ra && x.roles.1 == rb) || (x.roles.0 == rb && x.roles.1 == ra))
+        {
+            cx.problem(
+                Problem::at(
+                    names.pos,
+                    format!(
+                        "roles `{}` and `{}` are already allowed to be the same person",
+                        first.roles.0, first.roles.1
+                    ),
+                )
+                .hint("remove one of the two entries"),
+            );
+            ok = false;
+            continue;
+        }
+        let role = |id: &RoleId| roles.iter().find(|r| &r.id == id);
+        if let (Some(x), Some(y)) = (role(&ra), role(&rb)) {
+            if !cx.cert_failed(&ra) && !cx.cert_failed(&rb) && same_person(x, y).is_none() {
+                cx.problem(
+                    Problem::at(
+                        names.pos,
+                        format!(
+                            "roles `{ra}` and `{rb}` have different names and certificates: this allowance is not needed"
+                        ),
+                    )
+                    .hint("remove it; an allowance is only for two roles with the same name, certificate or primary user id"),
+                );
+                ok = false;
+            }
+        }
+        out.push(SamePersonAllowance {
+            roles: (ra, rb),
+            reason: reason_text,
+        });
+    }
+    (out, ok)
+}
+
+/// Refuses two roles that look like one person, unless allowed; returns every pair that
+/// looks like one person, for the steps that need distinct people.
+fn distinct_people(read: &RolesRead, allowed: &[SamePersonAllowance], cx: &Resolver<'_>) -> People {
+    let mut people = People::default();
+    for (j, b) in read.roles.iter().enumerate() {
+        for a in &read.roles[..j] {
+            let Some(why) = same_person(a, b) else {
+                continue;
+            };
+            let is_allowed = allowed.iter().any(|x| {
+                (x.roles.0 == a.id && x.roles.1 == b.id) || (x.roles.0 == b.id && x.roles.1 == a.id)
+            });
+            if !is_allowed {
+                if let Some((_, pos)) = read.positions.iter().find(|(id, _)| id == &b.id) {
+                    cx.problem(
+                        Problem::at(
+                            *pos,
+                            format!(
+                                "roles `{}` and `{}` look like the same person: {why}",
+                                a.id, b.id
+                            ),
+                        )
+                        .hint(format!(
+                            "each role is a different person; if one person really takes both, add `same_person_allowed: [{{ roles: [{}, {}], reason: \"...\" }}]`",
+                            a.id, b.id
+                        )),
+                    );
+                }
+            }
+            people
+                .pairs
+                .push((a.id.clone(), b.id.clone(), why, is_allowed));
+        }
+    }
+    people
 }
 
 /// Loads a role's certificate and refuses one that no purpose can use: expired, revoked,
@@ -640,14 +922,7 @@ fn declared_roles(node: Option<&Node>) -> Vec<String> {
     }
 }
 
-fn resolve_steps(
-    node: &Node,
-    base: &Path,
-    roles: &[Role],
-    declared: &[String],
-    storage_policy: Option<&policy::StoragePolicy>,
-    problems: &Problems,
-) -> Option<Vec<Step>> {
+fn resolve_steps(node: &Node, mut cx: Resolver<'_>, problems: &Problems) -> Option<Vec<Step>> {
     let push = |p: Problem| problems.borrow_mut().push(p);
     let NodeKind::Seq(items) = &node.kind else {
         push(
@@ -666,7 +941,6 @@ fn resolve_steps(
         );
         return None;
     }
-    let mut cx = Resolver::new(base, roles, declared, problems).with_storage_policy(storage_policy);
 
     let mut steps = Vec::with_capacity(items.len());
     let mut seen: std::collections::HashMap<StepId, Pos> = Default::default();
@@ -723,6 +997,7 @@ fn resolve_steps(
                         Some(m) => p.hint(format!("did you mean `{m}`?")),
                         None => p.hint(format!("step kinds are {}", one_of(KINDS))),
                     });
+                    cx.unsure_of(v);
                     ok = false;
                 }
                 None => {
@@ -744,6 +1019,9 @@ fn resolve_steps(
                 continue;
             }
             [first, second, ..] => {
+                for (_, _, v) in actions.iter() {
+                    cx.unsure_of(v);
+                }
                 push(
                     Problem::at(
                         second.1.pos,
@@ -841,6 +1119,43 @@ mod tests {
         assert_eq!(p[0].pos, Some(Pos { line: 8, col: 23 }));
         assert_eq!(p[1].message, "`seel` is not defined by any earlier step");
         assert_eq!(p[2].hint.as_deref(), Some("did you mean `note`?"));
+    }
+
+    #[test]
+    fn allowances_and_initials_are_exposed() {
+        let text = "keyrite: 1\nid: t\ntitle: T\nroles:\n  a: { name: Ann, initials: AE }\n  b: { name: ann }\nsame_person_allowed:\n  - { roles: [b, a], reason: \" one person \" }\nsteps:\n  - note: \"{head} {head_phrase}\"\n";
+        let s = parse(Path::new("t.yaml"), text.as_bytes()).unwrap();
+        assert_eq!(
+            s.roles[0].initials.as_ref().map(Initials::as_str),
+            Some("AE")
+        );
+        assert_eq!(s.roles[1].initials, None);
+        let a = &s.same_person_allowed[0];
+        assert_eq!((a.roles.0.as_str(), a.roles.1.as_str()), ("b", "a"));
+        assert_eq!(a.reason, "one person");
+        let p = problems(&text.replace(
+            "same_person_allowed:\n  - { roles: [b, a], reason: \" one person \" }\n",
+            "",
+        ));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("the same name"), "{p:?}");
+    }
+
+    #[test]
+    fn a_typo_is_one_problem_and_the_step_is_still_checked() {
+        let bad = SECRET
+            .replace("bits: 256", "bits: 265, dice: optinal")
+            .replace("  - wipe: [s]\n  - fingerprint: { secret: s }\n", "");
+        let p = problems(&bad);
+        let mut messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        messages.sort_unstable();
+        assert_eq!(
+            messages,
+            [
+                "265 bits is not a supported strength",
+                "unknown kind `optinal`"
+            ]
+        );
     }
 
     #[test]

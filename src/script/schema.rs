@@ -33,6 +33,9 @@ struct ScriptSchema {
     storage_policy: Option<super::policy::StoragePolicySyntax>,
     /// The people taking part, by role id.
     roles: BTreeMap<RoleId, RoleSyntax>,
+    /// Pairs of roles that may be the same person (same name, certificate or primary user
+    /// id), each with the reason, which is recorded.
+    same_person_allowed: Option<Vec<super::SamePersonSyntax>>,
     /// The steps, in order.
     steps: Vec<StepSchema>,
 }

@@ -286,6 +286,12 @@ impl FieldValue {
         Ok(FieldValue(s.to_string()))
     }
 
+    /// A value keyrite computes itself (the transcript's head and head phrase), which
+    /// texts may quote as `{head}` and `{head_phrase}`; not bound by the typed limits.
+    pub fn computed(value: String) -> FieldValue {
+        FieldValue(value)
+    }
+
     /// The value as typed.
     pub fn as_str(&self) -> &str {
         &self.0

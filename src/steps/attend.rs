@@ -46,7 +46,7 @@ impl StepKind for Attend {
             let role = cx.role(id);
             let name = role.name.to_string();
             let statement = format!("I, {name} ({id}), am present.");
-            let initials = cx.operator.confirm(&cx.view, &role, &statement)?;
+            let initials = super::initials::confirm_as(cx, id, &statement)?;
             cx.record(
                 EVENT_PRESENT,
                 &Present {

@@ -124,6 +124,13 @@ impl StepKind for CheckShares {
         })
     }
 
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            types_secret: true,
+            ..Default::default()
+        }
+    }
+
     fn default_title(&self) -> String {
         format!("Each holder checks their share of {}", self.secret)
     }

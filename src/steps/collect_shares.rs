@@ -137,7 +137,9 @@ impl StepKind for CollectShares {
         let mut ok = true;
         if let (ShareSource::EncryptedFiles, Some(by)) = (from, &by) {
             for (role, written) in by.iter().zip(&syntax.by.value) {
-                if cx.role_def(role).and_then(|r| r.cert.as_ref()).is_none() {
+                if cx.cert_failed(role) {
+                    ok = false;
+                } else if cx.role_def(role).and_then(|r| r.cert.as_ref()).is_none() {
                     cx.problem(
                         Problem::at(
                             written.pos,
@@ -151,6 +153,15 @@ impl StepKind for CollectShares {
         }
         let (into, by) = (into?, by?);
         ok.then_some(CollectShares { into, by, from })
+    }
+
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        // Holders type their words, or a key's passphrase, or the words they decrypted
+        // outside keyrite.
+        crate::engine::preflight::Needs {
+            types_secret: true,
+            ..Default::default()
+        }
     }
 
     fn default_title(&self) -> String {

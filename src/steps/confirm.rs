@@ -71,7 +71,7 @@ impl StepKind for Confirm {
         for id in &self.by {
             let role = cx.role(id);
             let name = role.name.to_string();
-            let initials = cx.operator.confirm(&cx.view, &role, &statement)?;
+            let initials = super::initials::confirm_as(cx, id, &statement)?;
             cx.record(
                 "confirmed",
                 &Confirmed {

@@ -158,6 +158,13 @@ impl StepKind for GenerateSecret {
         })
     }
 
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            types_secret: self.dice != DiceMode::Off,
+            ..Default::default()
+        }
+    }
+
     fn default_title(&self) -> String {
         format!("Generate the {}-bit secret `{}`", self.bits, self.name)
     }

@@ -20,6 +20,7 @@ pub mod encrypt_shares;
 pub mod files;
 pub mod fingerprint;
 pub mod generate_secret;
+pub mod initials;
 pub mod note;
 pub mod protect_file;
 pub mod record;

@@ -515,7 +515,7 @@ fn refuse_or_except(
     let mut confirmed_by = Vec::with_capacity(policy.exceptions_by.len());
     for id in &policy.exceptions_by {
         let role = cx.role(id);
-        let initials = cx.operator.confirm(&cx.view, &role, &statement)?;
+        let initials = super::initials::confirm_as(cx, id, &statement)?;
         confirmed_by.push(Confirmer {
             role: role.id,
             name: role.name,

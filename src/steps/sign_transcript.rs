@@ -258,6 +258,8 @@ impl StepKind for SignTranscript {
         let mut ok = true;
         for (role, written) in by.iter().zip(&syntax.by.value) {
             match cx.role_def(role).and_then(|r| r.cert.as_ref()) {
+                // Its certificate file is already reported where it is written.
+                None if cx.cert_failed(role) => ok = false,
                 None => {
                     cx.problem(
                         Problem::at(

@@ -189,6 +189,50 @@ impl StepKind for Split {
                 None => ok = false,
             }
         }
+        // One person holds at most one share of a split: the same role in two groups, or
+        // two roles that look like the same person, would let one person hold two. (The
+        // same role twice in one group is reported by `cx.roles`.)
+        let mut seen: Vec<(RoleId, usize)> = Vec::new();
+        for (g, group) in syntax.groups.value.iter().enumerate() {
+            for written in &group.holders.value {
+                let Some(role) = RoleId::parse(&written.value)
+                    .ok()
+                    .filter(|id| cx.role_def(id).is_some())
+                else {
+                    continue;
+                };
+                if let Some((_, first)) = seen.iter().find(|(r, _)| r == &role) {
+                    if *first != g {
+                        cx.problem(
+                            Problem::at(
+                                written.pos,
+                                format!(
+                                    "role `{role}` already holds a share of this split (group {})",
+                                    first + 1
+                                ),
+                            )
+                            .hint("each holder holds one share of a split; give this share to someone else"),
+                        );
+                        ok = false;
+                    }
+                    continue;
+                }
+                if let Some((other, why)) = seen.iter().find_map(|(o, _)| {
+                    cx.same_person(o, &role)
+                        .map(|why| (o.clone(), why.to_string()))
+                }) {
+                    cx.problem(
+                        Problem::at(
+                            written.pos,
+                            format!("holders `{other}` and `{role}` look like the same person: {why}"),
+                        )
+                        .hint("one person would hold two shares of this split; give this share to someone else"),
+                    );
+                    ok = false;
+                }
+                seen.push((role, g));
+            }
+        }
         let group_threshold = match &syntax.group_threshold {
             None => 1,
             Some(gt) => {
@@ -251,6 +295,13 @@ impl StepKind for Split {
             holders,
             passphrase: syntax.passphrase,
         })
+    }
+
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            types_secret: self.passphrase == PassphraseMode::Prompt,
+            ..Default::default()
+        }
     }
 
     fn default_title(&self) -> String {

@@ -37,6 +37,8 @@ impl StepKind for Wipe {
         let mut ok = true;
         for name in &syntax.value {
             match cx.kind_of(name.value.as_str()) {
+                // A name a step that could not be read may define: already reported.
+                None if cx.is_unsure(name.value.as_str()) => ok = false,
                 Some(super::NameKind::Field) | None => {
                     let known = cx.kind_of(name.value.as_str()).is_some();
                     cx.problem(Problem::at(
