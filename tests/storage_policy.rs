@@ -139,10 +139,18 @@ fn a_threshold_held_by_one_holder_needs_a_confirmed_exception() {
         ),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Two rules refuse it: a threshold with one holder, and a holder who is not the
+    // one the split gave share 2 to (Erin Example).
     let refused = of(&recs, "storage_refused");
-    assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0]["field"], "holder");
-    assert_eq!(refused[0]["share"]["member"], 2);
+    assert_eq!(refused.len(), 2, "{refused:#?}");
+    assert!(refused
+        .iter()
+        .all(|r| r["field"] == "holder" && r["share"]["member"] == 2));
+    let rules: Vec<&str> = refused
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["spread_across", "holder"]);
     let exception = of(&recs, "policy_exception");
     assert_eq!(exception.len(), 1);
     assert_eq!(exception[0]["reason"], "Erin is on leave until May");
@@ -272,7 +280,7 @@ fn another_place_typed_at_the_prompt_replaces_the_refused_one() {
         Some(&(lines.join("\n") + "\n")),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("The storage policy refuses this place for shares-1-2"));
+    assert!(text(&out.stdout).contains("This place is refused for shares-1-2"));
     let recs = records(dir.path());
     assert_eq!(of(&recs, "storage_refused").len(), 1);
     let stored: Vec<&str> = of(&recs, "stored")
@@ -342,4 +350,43 @@ fn check_finds_the_problems_of_a_policy() {
             "problems carry file:line:col: {err}"
         );
     }
+}
+
+/// A share recorded as held by someone its split did not give it to (custodian c3's share
+/// "held by Carol Example") is refused even without a storage policy; typed again the
+/// same way three times, the step stops and nothing is stored for it.
+#[test]
+fn a_share_recorded_with_another_holder_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = SCRIPT.replace(
+        "storage_policy:\n  spread_across: [site, holder]\n  seal_required: true\n  exceptions_by: [officer, witness]\n",
+        "",
+    );
+    assert!(!script.contains("storage_policy"));
+    std::fs::write(dir.path().join("p.yaml"), script).expect("script");
+    let (out, recs) = run_with_answers(
+        dir.path(),
+        &answers(
+            "  shares-1-1: { site: Vault A, container: Safe 1, seal: TB-1, holder: Carol Example }
+  shares-1-2: { site: Vault B, container: Safe 2, seal: TB-2, holder: c2 }
+  shares-1-3: { site: Vault C, container: Safe 3, seal: TB-3, holder: Carol Example, policy: another }",
+            GOOD_KIT,
+        ),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let refused = of(&recs, "storage_refused");
+    assert_eq!(refused.len(), 3, "{refused:#?}");
+    assert!(refused
+        .iter()
+        .all(|r| r["rule"] == "holder" && r["share"]["member"] == 3));
+    assert_eq!(
+        refused[0]["detail"],
+        "share 1/3 was given to Frank Example (c3) by its split, not to `Carol Example`"
+    );
+    // Shares 1 and 2 (by role id) are stored; share 3 is not.
+    let stored: Vec<&str> = of(&recs, "stored")
+        .iter()
+        .map(|r| r["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(stored, ["shares-1-1", "shares-1-2"]);
 }

@@ -366,7 +366,8 @@ fn the_whole_demo_by_keystrokes() {
             ("Site", "Example HQ vault"),
             ("Container", "Safe 1"),
             ("Seal", "TB-00500"),
-            ("Holder", "the custodian"),
+            // The holder the split gave the share to: anyone else is refused.
+            ("Holder", holder),
         ] {
             pty.wait_label(&format!(
                 "share 1/{member} of treasury-shares (held by {holder}): {field}"

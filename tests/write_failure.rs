@@ -24,9 +24,9 @@ description: >
   A ceremony with every basic step kind, for tests that kill keyrite or fill its disk.
 rehearse_every: 90d
 roles:
-  officer:   { name: Alice Example }
-  witness-1: { name: Bob Example }
-  witness-2: { name: Dana Example }
+  officer:   { name: Alice Example, initials: AB }
+  witness-1: { name: Bob Example, initials: AB }
+  witness-2: { name: Dana Example, initials: AB }
 steps:
   - id: attendance
     title: Everyone in the room says they are present

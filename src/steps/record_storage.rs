@@ -21,7 +21,9 @@ use super::NameKind;
 use super::{Resolver, StepContext, StepError, StepKind};
 use crate::operator::FieldKey;
 use crate::script::de::{Problem, Spanned};
-use crate::script::policy::{check_placement, Placed, StoragePolicy, Violation, SEAL_FIELD};
+use crate::script::policy::{
+    check_placement, same_place, Placed, StoragePolicy, Violation, SEAL_FIELD,
+};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName};
 
 /// The items whose storage is recorded: a list of labels, or a share set (each share).
@@ -360,7 +362,7 @@ impl StepKind for RecordStorage {
                     .zip(&values)
                     .map(|(f, v)| (f.as_str().to_string(), v.as_str().to_string()))
                     .collect();
-                let violations = match cx.script.storage_policy.as_ref() {
+                let mut violations = match cx.script.storage_policy.as_ref() {
                     Some(policy) => {
                         let same_split: Vec<Placed> = placed
                             .iter()
@@ -378,10 +380,30 @@ impl StepKind for RecordStorage {
                     }
                     None => Vec::new(),
                 };
+                if let Some(mismatch) = share.as_ref().and_then(|s| holder_mismatch(cx, s, &typed))
+                {
+                    violations.push(mismatch);
+                }
                 if !violations.is_empty() {
-                    // Invariant: violations only come from a policy.
-                    let Some(policy) = cx.script.storage_policy.as_ref() else {
-                        unreachable!("check_placement ran, so the script has a policy")
+                    // Without a policy (a holder mismatch), the officer (the script's first
+                    // role) confirms an exception.
+                    let fallback;
+                    let policy = match cx.script.storage_policy.as_ref() {
+                        Some(p) => p,
+                        None => {
+                            fallback = StoragePolicy {
+                                spread_across: Vec::new(),
+                                seal_required: false,
+                                exceptions_by: cx
+                                    .script
+                                    .roles
+                                    .iter()
+                                    .take(1)
+                                    .map(|r| r.id.clone())
+                                    .collect(),
+                            };
+                            &fallback
+                        }
                     };
                     refusals += 1;
                     if !refuse_or_except(cx, policy, item, share.as_ref(), &violations, refusals)? {
@@ -448,6 +470,33 @@ impl RecordStorage {
     }
 }
 
+/// A share recorded as held by someone other than the holder its split gave it to: the
+/// `holder` typed must name that role (its id or its person's name, compared as places
+/// are: case and spacing ignored).
+fn holder_mismatch(
+    cx: &StepContext<'_>,
+    share: &ShareRef,
+    typed: &[(String, String)],
+) -> Option<Violation> {
+    let (_, value) = typed.iter().find(|(field, _)| field == HOLDER_FIELD)?;
+    let role = cx.script.role(&share.holder);
+    if same_place(value, role.id.as_str()) || same_place(value, &role.name) {
+        return None;
+    }
+    Some(Violation {
+        rule: "holder",
+        field: HOLDER_FIELD,
+        value: value.clone(),
+        detail: format!(
+            "share {}/{} was given to {} ({}) by its split, not to `{value}`",
+            share.group, share.member, role.name, role.id
+        ),
+    })
+}
+
+/// The storage field that names who holds an item.
+const HOLDER_FIELD: &str = "holder";
+
 /// Records a refused placement and asks the room what to do. `Ok(true)`: an exception
 /// was confirmed and recorded, store the item here; `Ok(false)`: ask for another place.
 fn refuse_or_except(
@@ -473,7 +522,7 @@ fn refuse_or_except(
     }
     let why: Vec<&str> = violations.iter().map(|v| v.detail.as_str()).collect();
     cx.problem(&format!(
-        "The storage policy refuses this place for {item}: {}.",
+        "This place is refused for {item}: {}.",
         why.join("; ")
     ));
     let confirmers: Vec<String> = policy.exceptions_by.iter().map(|r| r.to_string()).collect();
