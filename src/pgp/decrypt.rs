@@ -196,7 +196,9 @@ fn classify(e: openpgp::anyhow::Error) -> PgpError {
 /// off right after its prefix, found by fuzzing); such a panic is contained here and
 /// reported as a damaged message, never as a crash of the ceremony.
 pub(crate) fn open(message: &[u8], unlock: Unlock<'_>) -> Result<Zeroizing<Vec<u8>>, PgpError> {
-    super::contain("reading the encrypted message", || open_unguarded(message, unlock))
+    super::contain("reading the encrypted message", || {
+        open_unguarded(message, unlock)
+    })
 }
 
 fn open_unguarded(message: &[u8], unlock: Unlock<'_>) -> Result<Zeroizing<Vec<u8>>, PgpError> {

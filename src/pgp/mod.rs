@@ -59,8 +59,7 @@ pub(crate) fn contain<T>(
     result.unwrap_or_else(|_| {
         Err(PgpError::Crypto {
             operation,
-            detail: "the data is damaged or cut off (the OpenPGP library could not read it)"
-                .into(),
+            detail: "the data is damaged or cut off (the OpenPGP library could not read it)".into(),
         })
     })
 }

@@ -62,7 +62,7 @@ pub fn accepted(role: &Role) -> Vec<String> {
 /// Whether `typed` are `role`'s initials.
 pub fn belong(typed: &Initials, role: &Role) -> bool {
     let typed = letters(typed.as_str());
-    accepted(role).iter().any(|f| *f == typed)
+    accepted(role).contains(&typed)
 }
 
 /// Asks `id` to confirm `statement` with their initials, and checks that they are
