@@ -19,7 +19,7 @@
 //!   interrupted run. Signals in quick succession (SIGHUP and SIGTERM of one closed lid)
 //!   count as one.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -179,7 +179,9 @@ impl InterruptibleStdin {
             .spawn(move || {
                 let mut stdin = std::io::stdin().lock();
                 loop {
-                    let mut buffer = Zeroizing::new(vec![0u8; 4096]);
+                    // Larger than the standard library's own stdin buffer, which is then
+                    // bypassed: the typed bytes land only in this wiped buffer.
+                    let mut buffer = Zeroizing::new(vec![0u8; 16 * 1024]);
                     let chunk = match stdin.read(&mut buffer) {
                         Ok(n) => {
                             buffer.truncate(n);
@@ -211,12 +213,14 @@ impl InterruptibleStdin {
     }
 }
 
-impl Read for InterruptibleStdin {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+impl BufRead for InterruptibleStdin {
+    // The only buffer is the wiped chunk itself: no `BufReader` on top keeps a copy of
+    // what was typed.
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         if self.at >= self.pending.len() {
             match self.chunks.recv() {
                 // The reader thread ended: the input is over.
-                Err(_) => return Ok(0),
+                Err(_) => return Ok(&[]),
                 Ok(Chunk::Data(data)) => {
                     self.pending = data;
                     self.at = 0;
@@ -227,9 +231,20 @@ impl Read for InterruptibleStdin {
                 }
             }
         }
-        let n = out.len().min(self.pending.len() - self.at);
-        out[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
-        self.at += n;
+        Ok(&self.pending[self.at..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.at = (self.at + amount).min(self.pending.len());
+    }
+}
+
+impl Read for InterruptibleStdin {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = out.len().min(available.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }

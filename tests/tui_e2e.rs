@@ -767,9 +767,12 @@ fn a_miscopied_share_can_be_shown_again() {
     assert_eq!(shown[0]["failed_words"], serde_json::json!([n, n, n]));
     assert_eq!(shown[1]["shown"], 1);
     assert_eq!(shown[1]["failed_checks"], 0);
-    for w in words.iter().chain(&other) {
-        if w.len() > 5 {
-            assert!(!has_word(&text, w), "the word {w} is in the transcript");
+    // No two neighbouring words of either share (a single word may be a JSON key too,
+    // such as `random` in `os_random`).
+    for share in [&words, &other] {
+        for pair in share.windows(2) {
+            let both = format!("{} {}", pair[0], pair[1]);
+            assert!(!text.contains(&both), "`{both}` is in the transcript");
         }
     }
     assert!(
@@ -864,4 +867,100 @@ fn shares_typed_as_whole_words_and_as_four_letters_are_read_right() {
         .path();
     let text = std::fs::read_to_string(&transcript).unwrap();
     assert!(text.contains("\"event\":\"secret_verified\""), "{text}");
+}
+
+/// Shares of a fixed split made here: `bytes` 16 gives 20 words, 32 gives 33 words.
+fn fixed_shares(bytes: usize) -> Vec<String> {
+    use keyrite::slip39::{split, MasterSecret, Passphrase, SplitConfig};
+    let mut state = 0x5eed_u64 + bytes as u64;
+    let mut random = |buf: &mut [u8]| {
+        for b in buf.iter_mut() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *b = (state >> 33) as u8;
+        }
+    };
+    let mut secret = vec![0u8; bytes];
+    random(&mut secret);
+    let secret = MasterSecret::new(&secret).unwrap();
+    split(
+        &secret,
+        &Passphrase::empty(),
+        &SplitConfig::single_group(2, 3),
+        &mut random,
+    )
+    .unwrap()
+    .into_iter()
+    .flatten()
+    .map(|s| s.to_words().expose_secret().to_string())
+    .collect()
+}
+
+/// Turns a share's words into what a person types, given the unique-prefix function.
+type TypingStyle = fn(&str, &dyn Fn(&str) -> String) -> String;
+
+/// The three ways people type a share, into the real binary in a terminal, for a 20- and
+/// a 33-word share: the letters of each word until it is unique with no separator (the
+/// fast path), the first four letters with spaces, and whole words pasted at once. Each
+/// run collects two shares, recovers the secret and completes.
+#[test]
+fn every_typing_style_works_in_the_terminal_for_20_and_33_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("typed.yaml");
+    std::fs::write(
+        &script,
+        "keyrite: 1\nid: typed\ntitle: Shares typed\nroles:\n  a: { name: Ann Able }\n  b: { name: Ben Bold }\nsteps:\n  - collect_shares: { into: got, by: [a, b] }\n  - recover: { shares: got, into: s }\n  - wipe: [s]\n",
+    )
+    .unwrap();
+    let unique = |w: &str| w[..keyrite::slip39::unique_prefix_len(w)].to_string();
+    for bytes in [16, 32] {
+        let shares = fixed_shares(bytes);
+        assert_eq!(
+            shares[0].split(' ').count(),
+            if bytes == 16 { 20 } else { 33 }
+        );
+        let styles: [(&str, TypingStyle); 3] = [
+            ("unique prefixes", |s, u| s.split(' ').map(u).collect()),
+            ("four letters with spaces", |s, _| {
+                s.split(' ').map(|w| &w[..4]).collect::<Vec<_>>().join(" ")
+            }),
+            ("whole words", |s, _| s.to_string()),
+        ];
+        for (style, typed) in styles {
+            let records = dir.path().join(format!("records-{bytes}-{}", style.len()));
+            let mut pty = Pty::spawn(&[
+                "run",
+                script.to_str().unwrap(),
+                "--records",
+                records.to_str().unwrap(),
+                "--out",
+                dir.path().join("out").to_str().unwrap(),
+            ]);
+            pty.pass_opening();
+            for (share, who) in shares.iter().take(2).zip(["Ann Able (a)", "Ben Bold (b)"]) {
+                pty.wait(&format!("Share entry: {who}"));
+                let keys = typed(share, &unique);
+                // Typed in bursts, as a person (or a paste) delivers them.
+                for chunk in keys.as_bytes().chunks(9) {
+                    pty.send(std::str::from_utf8(chunk).unwrap());
+                }
+            }
+            let end = pty.wait("The ceremony has ended");
+            assert!(end.contains("Completed"), "{bytes} bytes, {style}: {end}");
+            pty.send("\r");
+            pty.wait_exit();
+            let transcript = std::fs::read_dir(records.join("typed"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let text = std::fs::read_to_string(transcript).unwrap();
+            assert!(
+                text.contains("\"event\":\"secret_recovered\""),
+                "{style}: {text}"
+            );
+        }
+    }
 }

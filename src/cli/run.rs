@@ -132,7 +132,7 @@ pub(super) fn run(
                 }
             };
             plain_op = Plain::new(
-                std::io::BufReader::new(stdin),
+                stdin,
                 std::io::stdout(),
                 std::io::IsTerminal::is_terminal(&std::io::stdout()),
             )

@@ -344,6 +344,15 @@ pub fn run(
             }
         }
     }
+    // A signal during the last step: the ceremony did not complete as the room meant.
+    if end == End::Completed {
+        if let Some(signal) = crate::signals::requested() {
+            end = End::Aborted {
+                step: None,
+                reason: signal.reason(),
+            };
+        }
+    }
     let left = vault.names();
     vault.wipe_all();
     if !left.is_empty() {

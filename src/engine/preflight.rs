@@ -95,8 +95,8 @@ pub enum PreflightError {
         /// "standard output" or "standard input".
         which: &'static str,
     },
-    /// A file the ceremony will create exists already.
-    #[error("step `{step}` will create {}, which exists already", path.display())]
+    /// A file the ceremony will create exists already (or an earlier step creates it).
+    #[error("step `{step}` will create {}, which exists already or an earlier step creates", path.display())]
     FileExists {
         /// The step.
         step: StepId,
@@ -170,8 +170,17 @@ pub fn check(
             });
         }
     }
-    for (step, file) in &plan.out_files {
+    for (i, (step, file)) in plan.out_files.iter().enumerate() {
         let path = out.join(file);
+        if plan.out_files[..i]
+            .iter()
+            .any(|(_, earlier)| earlier == file)
+        {
+            return Err(PreflightError::FileExists {
+                step: step.clone(),
+                path,
+            });
+        }
         if std::fs::symlink_metadata(&path).is_ok() {
             return Err(PreflightError::FileExists {
                 step: step.clone(),

@@ -68,6 +68,16 @@ pub fn format_words(words: &str) -> Zeroizing<String> {
     out
 }
 
+/// What a prompt got.
+enum Typed {
+    /// A line (without its line ending).
+    Line(Zeroizing<String>),
+    /// A signal arrived while waiting.
+    Interrupted(Signal),
+    /// The operator typed the abort word.
+    Abort,
+}
+
 /// A hex digest in groups of four, eight groups a line: fits 80 columns with a label.
 fn hex_lines(hex: &str) -> Vec<String> {
     let grouped = Opening::grouped(hex);
@@ -108,11 +118,21 @@ impl<R: BufRead, W: Write> Plain<R, W> {
     }
 
     fn read_line(&mut self, prompt: &str) -> Result<Zeroizing<String>, OperatorError> {
+        match self.read_raw(prompt)? {
+            Typed::Line(line) => Ok(line),
+            Typed::Interrupted(signal) => Err(self.interrupted(signal)?),
+            Typed::Abort => Err(self.abort_reason()?),
+        }
+    }
+
+    /// One line, or why there is none. The caller asks for an abort reason only after
+    /// it has turned echo back on.
+    fn read_raw(&mut self, prompt: &str) -> Result<Typed, OperatorError> {
         write!(self.output, "{prompt}> ")?;
         self.output.flush()?;
         let read = crate::fs::read_line_limited(&mut self.input);
         if let Some(signal) = read.as_ref().err().and_then(crate::signals::signalled) {
-            return Err(self.interrupted(signal)?);
+            return Ok(Typed::Interrupted(signal));
         }
         let Some(line) = read? else {
             writeln!(self.output)?;
@@ -121,9 +141,9 @@ impl<R: BufRead, W: Write> Plain<R, W> {
             });
         };
         if line.trim() == ABORT_WORD {
-            return Err(self.abort_reason()?);
+            return Ok(Typed::Abort);
         }
-        Ok(line)
+        Ok(Typed::Line(line))
     }
 
     /// A signal arrived while a person was asked: Ctrl-C asks why, as `:abort` does; a
@@ -349,9 +369,15 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
         validate: SecretValidator<'_>,
     ) -> Result<Zeroizing<String>, OperatorError> {
         loop {
-            let line = {
+            let typed = {
                 let _echo = crate::hygiene::EchoOff::stdin();
-                self.read_line(&format!("  {}", shown(&ask.prompt)))?
+                self.read_raw(&format!("  {}", shown(&ask.prompt)))?
+            };
+            // Echo is on again before an abort reason is asked for.
+            let line = match typed {
+                Typed::Line(line) => line,
+                Typed::Interrupted(signal) => return Err(self.interrupted(signal)?),
+                Typed::Abort => return Err(self.abort_reason()?),
             };
             if let Err(e) = crate::sanitize::check_line(&line) {
                 writeln!(self.output, "  ! {e}")?;

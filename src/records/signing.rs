@@ -153,8 +153,10 @@ fn role_named<'a>(start: &'a StartFacts, issuer: &str) -> Option<&'a str> {
         let fp = r.fingerprint.as_deref()?;
         let named = fp.eq_ignore_ascii_case(issuer)
             || (issuer.len() == 16
-                && fp.len() > 16
-                && fp[fp.len() - 16..].eq_ignore_ascii_case(issuer));
+                // The fingerprint comes from a file: sliced only where it is a boundary.
+                && fp
+                    .get(fp.len().saturating_sub(16)..)
+                    .is_some_and(|tail| fp.len() > 16 && tail.eq_ignore_ascii_case(issuer)));
         named.then_some(r.id.as_str())
     })
 }

@@ -93,6 +93,14 @@ pub fn confirm_as(
     let Some(officer) = script.roles.first() else {
         return Err(StepError::failed("the script has no roles"));
     };
+    // Nobody vouches for themselves.
+    if officer.id == *id {
+        return Err(StepError::failed(format!(
+            "`{}` are not {}'s initials ({expected}), twice; the officer cannot vouch for their own",
+            typed.as_str(),
+            role.name
+        )));
+    }
     cx.problem(&format!(
         "`{}` differ again from {}'s initials ({expected}). {} may confirm that {} typed them, or abort.",
         typed.as_str(),

@@ -146,6 +146,19 @@ impl StepKind for ProtectFile {
         ok.then_some(ProtectFile { file, into, out })
     }
 
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            out_files: vec![std::path::PathBuf::from(&self.out)],
+            // The encrypted, armoured file: about 4/3 of the input, plus framing.
+            bytes: std::fs::metadata(&self.file)
+                .map_or(MAX_PROTECTED_FILE, |m| m.len().min(MAX_PROTECTED_FILE))
+                .saturating_mul(3)
+                / 2
+                + 4096,
+            ..Default::default()
+        }
+    }
+
     fn default_title(&self) -> String {
         format!(
             "Protect {} with a new key, `{}`",

@@ -63,6 +63,13 @@ impl StepKind for Recover {
         })
     }
 
+    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+        crate::engine::preflight::Needs {
+            types_secret: self.passphrase == PassphraseMode::Prompt,
+            ..Default::default()
+        }
+    }
+
     fn default_title(&self) -> String {
         format!("Recover `{}` from the entered shares", self.into)
     }
