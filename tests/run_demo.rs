@@ -601,3 +601,37 @@ fn a_name_with_quotes_and_backslashes_verifies_intact() {
         .collect();
     assert!(names.contains(&r#"Bob "Bobby" \ Example"#), "{names:?}");
 }
+
+/// Two roles the script allows to be one person: the allowance and its reason are in
+/// the first record, so the signed transcript says why one person held two roles.
+#[test]
+fn an_allowed_same_person_pair_is_recorded_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    let answers = dir.path().join("a.yaml");
+    std::fs::write(&answers, "attend-1: { officer: AE }\n").unwrap();
+    let out = run(
+        &[
+            "run",
+            "tests/check/same-person-allowed.yaml",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let transcript =
+        std::fs::read_to_string(only_transcript(&records, "same-person-allowed")).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(transcript.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["same_person_allowed"],
+        serde_json::json!([{
+            "roles": ["officer", "escrow"],
+            "reason": "The officer also keeps the escrow key in the company safe"
+        }])
+    );
+    assert_eq!(first["tool"]["sha256"].as_str().map(str::len), Some(64));
+}

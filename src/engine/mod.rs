@@ -96,8 +96,17 @@ struct Started<'a> {
     roles: Vec<RoleFacts<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     signers: Vec<&'a str>,
+    /// Pairs of roles the script allows to be one person, with its reasons.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    same_person_allowed: Vec<SamePerson<'a>>,
     steps: Vec<&'a str>,
     hygiene: &'a crate::hygiene::Hygiene,
+}
+
+#[derive(Serialize)]
+struct SamePerson<'a> {
+    roles: [&'a str; 2],
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -221,6 +230,14 @@ fn started<'a>(
             .map(|s| s.signers().iter().map(|r| r.as_str()).collect())
             .unwrap_or_default(),
         steps: script.steps.iter().map(|s| s.id.as_str()).collect(),
+        same_person_allowed: script
+            .same_person_allowed
+            .iter()
+            .map(|a| SamePerson {
+                roles: [a.roles.0.as_str(), a.roles.1.as_str()],
+                reason: &a.reason,
+            })
+            .collect(),
         hygiene,
     }
 }
