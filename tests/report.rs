@@ -36,7 +36,7 @@ const CASES: &[Case] = &[
         args: &[
             "tests/report/demo-genesis.jsonl",
             "--script",
-            "ceremonies/demo.yaml",
+            "tests/report/demo-genesis.yaml",
         ],
         exit: 0,
     },
@@ -45,7 +45,7 @@ const CASES: &[Case] = &[
         args: &[
             "tests/report/demo-genesis-tampered.jsonl",
             "--script",
-            "ceremonies/demo.yaml",
+            "tests/report/demo-genesis.yaml",
         ],
         exit: 1,
     },
@@ -54,7 +54,7 @@ const CASES: &[Case] = &[
         args: &[
             "tests/report/demo-genesis-rechained.jsonl",
             "--script",
-            "ceremonies/demo.yaml",
+            "tests/report/demo-genesis.yaml",
         ],
         exit: 1,
     },
@@ -369,7 +369,7 @@ fn a_rechained_edit_is_changed_after_signing_not_intact() {
     let args = [
         "tests/report/demo-genesis-rechained.jsonl",
         "--script",
-        "ceremonies/demo.yaml",
+        "tests/report/demo-genesis.yaml",
     ];
     let out = report(&args);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));

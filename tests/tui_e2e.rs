@@ -384,7 +384,7 @@ fn the_whole_demo_by_keystrokes() {
 
     // The closing note.
     let closing = pty.wait("Press Enter to acknowledge.");
-    assert!(closing.contains("head hash aloud"));
+    assert!(closing.contains("phrase"), "{closing}");
     pty.send("\r");
 
     // The transcript is closed, then the officer and a witness sign it with their keys.

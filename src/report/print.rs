@@ -116,6 +116,13 @@ impl PrintView {
         // A placeholder in a confirmation or note shows as the field's label, for the
         // value is not known before the ceremony.
         let mut values = Values::new();
+        // The head and head phrase are keyrite's, shown on screen at that step.
+        for (name, shown) in [
+            ("head", "[the head shown on screen]"),
+            ("head_phrase", "[the head phrase shown on screen]"),
+        ] {
+            values.insert(name.to_string(), FieldValue::computed(shown.to_string()));
+        }
         for step in &script.steps {
             if let Action::Record(r) = &step.action {
                 for field in r.fields() {
