@@ -635,3 +635,39 @@ fn an_allowed_same_person_pair_is_recorded_with_its_reason() {
     );
     assert_eq!(first["tool"]["sha256"].as_str().map(str::len), Some(64));
 }
+
+/// A device the script names that is not connected now is a warning before the first
+/// step, naming the step that needs it (it may be plugged in by then); the run goes on.
+#[test]
+fn a_device_not_connected_is_a_warning_naming_its_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("device.yaml");
+    std::fs::write(
+        &script,
+        "keyrite: 1\nid: device-later\ntitle: A device plugged in later\nroles:\n  officer: { name: Alice Example }\nsteps:\n  - attend: [officer]\n  - id: wallet\n    device: { driver: jade, port: /dev/ttyKEYRITE-not-here, action: probe }\n",
+    )
+    .unwrap();
+    let answers = dir.path().join("a.yaml");
+    std::fs::write(&answers, "attend-1: { officer: AE }\n").unwrap();
+    let records = dir.path().join("records");
+    let out = run(
+        &[
+            "run",
+            script.to_str().unwrap(),
+            "--answers",
+            answers.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("warning: step `wallet` talks to a device on /dev/ttyKEYRITE-not-here, which is not connected now; connect it before that step"),
+        "{err}"
+    );
+    // The ceremony ran (and the probe then failed at its step, recorded).
+    let (_, v) = verify_json(&only_transcript(&records, "device-later"), None);
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert_eq!(v["attended"].as_array().unwrap().len(), 1);
+}
