@@ -87,7 +87,9 @@ fn html_structure() {
             assert!(select(&doc, tag).is_empty(), "no external resources: {tag}");
         }
         assert!(!html.contains("http://") && !html.contains("https://"));
-        assert!(html.contains(&loaded.sha256[..8]));
+        // The script's SHA-256 in groups of four, as the first screen of `run` shows it.
+        let grouped = keyrite::operator::Opening::grouped(&loaded.sha256);
+        assert!(html.contains(&grouped), "{grouped}");
     }
 }
 
