@@ -162,11 +162,7 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
             println!("head: {head}");
             // The same head as words, in numbered groups of four, to read aloud.
             if let Ok(words) = crate::report::phrase::encode_hex(head) {
-                let groups: Vec<String> = words
-                    .chunks(4)
-                    .enumerate()
-                    .map(|(i, g)| format!("{}. {}", i + 1, g.join(" ")))
-                    .collect();
+                let groups = crate::report::phrase::numbered(&words);
                 println!("head phrase: {}", groups.join("  "));
             }
             let mut unsigned = Vec::new();

@@ -259,6 +259,14 @@ impl Opening<'_> {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// `hex` in groups of four, eight groups a row: a SHA-256 in two rows that fit 80
+    /// columns with a label, on every screen that shows one.
+    pub fn rows(hex: &str) -> Vec<String> {
+        let grouped = Opening::grouped(hex);
+        let groups: Vec<&str> = grouped.split(' ').collect();
+        groups.chunks(8).map(|c| c.join(" ")).collect()
+    }
 }
 
 /// What a message means to the room, as the engine judges it.

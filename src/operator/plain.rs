@@ -78,13 +78,6 @@ enum Typed {
     Abort,
 }
 
-/// A hex digest in groups of four, eight groups a line: fits 80 columns with a label.
-fn hex_lines(hex: &str) -> Vec<String> {
-    let grouped = Opening::grouped(hex);
-    let groups: Vec<&str> = grouped.split(' ').collect();
-    groups.chunks(8).map(|c| c.join(" ")).collect()
-}
-
 /// Text from the script, a file or a person, made safe for the terminal.
 fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     crate::sanitize::for_terminal(text)
@@ -243,13 +236,13 @@ impl<R: BufRead, W: Write> Operator for Plain<R, W> {
             "\nBefore the first step, compare with the cover of the printed script (`keyrite print`):"
         )?;
         writeln!(self.output, "  script   {}", shown(&opening.script_path))?;
-        for (i, line) in hex_lines(opening.script_sha256).iter().enumerate() {
+        for (i, line) in Opening::rows(opening.script_sha256).iter().enumerate() {
             let label = if i == 0 { "SHA-256" } else { "" };
             writeln!(self.output, "  {label:<8} {line}")?;
         }
         writeln!(self.output, "  keyrite  {}", opening.tool_version)?;
         if let Some(tool) = opening.tool_sha256 {
-            for (i, line) in hex_lines(tool).iter().enumerate() {
+            for (i, line) in Opening::rows(tool).iter().enumerate() {
                 let label = if i == 0 { "binary" } else { "" };
                 writeln!(self.output, "  {label:<8} {line}")?;
             }

@@ -105,6 +105,16 @@ pub fn decode(phrase: &str) -> Result<[u8; HASH_BYTES], PhraseError> {
     Ok(hash)
 }
 
+/// The phrase as numbered groups (`1. word word word word`), as screens show it to be
+/// read aloud.
+pub fn numbered(words: &[&str]) -> Vec<String> {
+    groups(words)
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("{}. {}", i + 1, g.join(" ")))
+        .collect()
+}
+
 /// The phrase in groups of [`GROUP_WORDS`] words, for reading aloud.
 pub fn groups(words: &[&str]) -> Vec<Vec<String>> {
     words

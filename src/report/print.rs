@@ -166,7 +166,7 @@ impl PrintView {
                 title: script.title.clone(),
                 description: script.description.clone(),
                 script_path: script.path.display().to_string(),
-                script_sha256_groups: super::hex_groups(&script.sha256, 4),
+                script_sha256_groups: crate::operator::Opening::grouped(&script.sha256),
                 script_sha256: script.sha256.clone(),
                 rehearse_every: script.rehearse_every.map(String::from),
                 storage_policy: script

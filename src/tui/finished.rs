@@ -48,18 +48,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, finished: &Finished) {
             // The head as hex in groups of four, then as the head phrase in numbered
             // groups of four words: both fit 80 columns and are read aloud as laid out.
             let mut head_rows = vec![Line::styled(text::head_records(*records), theme.text())];
-            let hex = crate::operator::Opening::grouped(head);
-            let groups: Vec<&str> = hex.split(' ').collect();
-            for row in groups.chunks(8) {
-                head_rows.push(Line::styled(format!("  {}", row.join(" ")), theme.input()));
+            for row in crate::operator::Opening::rows(head) {
+                head_rows.push(Line::styled(format!("  {row}"), theme.input()));
             }
             if let Ok(words) = crate::report::phrase::encode_hex(head) {
                 head_rows.push(Line::styled(text::HEAD_PHRASE, theme.text()));
-                let numbered: Vec<String> = words
-                    .chunks(4)
-                    .enumerate()
-                    .map(|(i, g)| format!("{}. {}", i + 1, g.join(" ")))
-                    .collect();
+                let numbered = crate::report::phrase::numbered(&words);
                 let per_row = if inner.width >= 76 { 2 } else { 1 };
                 for row in numbered.chunks(per_row) {
                     let cells: Vec<String> = row.iter().map(|c| format!("{c:<36}")).collect();

@@ -18,11 +18,11 @@ use crate::operator::Opening;
 pub struct OpeningScreen {
     /// The script file, as given.
     pub script_path: String,
-    /// Its SHA-256, grouped.
+    /// Its SHA-256, in hex.
     pub script_sha256: String,
     /// keyrite's version.
     pub tool_version: String,
-    /// The binary's SHA-256, grouped, if it could be read.
+    /// The binary's SHA-256, in hex, if it could be read.
     pub tool_sha256: Option<String>,
     /// Pre-flight warnings.
     pub warnings: Vec<String>,
@@ -33,9 +33,9 @@ impl OpeningScreen {
     pub fn new(opening: &Opening<'_>) -> OpeningScreen {
         OpeningScreen {
             script_path: crate::sanitize::line_for_terminal(&opening.script_path).into_owned(),
-            script_sha256: Opening::grouped(opening.script_sha256),
+            script_sha256: opening.script_sha256.to_string(),
             tool_version: opening.tool_version.to_string(),
-            tool_sha256: opening.tool_sha256.map(Opening::grouped),
+            tool_sha256: opening.tool_sha256.map(str::to_string),
             warnings: opening
                 .warnings
                 .iter()
@@ -55,10 +55,6 @@ impl OpeningScreen {
             ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let rows = |hex: &str| -> Vec<String> {
-            let groups: Vec<&str> = hex.split(' ').collect();
-            groups.chunks(8).map(|c| c.join(" ")).collect()
-        };
         let mut lines = vec![
             Line::styled(text::OPENING_COMPARE, theme.text()),
             Line::raw(""),
@@ -67,7 +63,7 @@ impl OpeningScreen {
                 Span::styled(self.script_path.clone(), theme.input()),
             ]),
         ];
-        for (i, row) in rows(&self.script_sha256).into_iter().enumerate() {
+        for (i, row) in Opening::rows(&self.script_sha256).into_iter().enumerate() {
             let label = if i == 0 { "SHA-256" } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("{label:<10}"), theme.dim()),
@@ -81,7 +77,7 @@ impl OpeningScreen {
         ]));
         match &self.tool_sha256 {
             Some(hash) => {
-                for (i, row) in rows(hash).into_iter().enumerate() {
+                for (i, row) in Opening::rows(hash).into_iter().enumerate() {
                     let label = if i == 0 { "binary" } else { "" };
                     lines.push(Line::from(vec![
                         Span::styled(format!("{label:<10}"), theme.dim()),
