@@ -1,4 +1,4 @@
-//! Reading the files a person names, carefully.
+//! Reading the files a person names, and writing the files keyrite makes, carefully.
 //!
 //! Every file keyrite reads on someone's say-so (a script, a transcript, a certificate, a
 //! key file, an answers file, a signature) goes through here, so that none of them can
@@ -8,6 +8,12 @@
 //! - Reads are bounded: at most `max + 1` bytes are read, and a longer file is refused
 //!   with its size, before its contents are kept.
 //! - Secret files (unprotected key files) are read into memory that is wiped on drop.
+//! - A file keyrite writes appears whole or not at all, and never over another file
+//!   ([`write_new`]): the bytes go to a hidden temporary file beside it, are synced, and
+//!   the temporary file then takes the final name only if that name is free. A crash
+//!   mid-write leaves at most a hidden `.NAME.*.tmp`, which blocks nothing. A file that
+//!   is replaced on purpose (a transcript's signature file) goes the same way, with a
+//!   plain rename ([`replace`]).
 //!
 //! Errors are `std::io::Error`s whose message says what is wrong, so the callers' own
 //! error types (which carry the path) keep working; [`FileProblem`] is the cause.
@@ -15,7 +21,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
@@ -178,6 +184,92 @@ pub fn read_line_limited(input: &mut dyn BufRead) -> io::Result<Option<Zeroizing
     Ok(Some(line))
 }
 
+/// Writes `bytes` to the new file `path` with `mode` (before the umask), atomically: the
+/// file appears whole or not at all, and an existing file (or symbolic link) is never
+/// replaced (`AlreadyExists`). The file and its folder are synced.
+pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    // Refused before anything is written; the final step below refuses it again if the
+    // name was taken meanwhile.
+    if path.symlink_metadata().is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "the file exists already",
+        ));
+    }
+    let (dir, temp) = write_temp(path, bytes, mode)?;
+    // `renameat2(RENAME_NOREPLACE)` takes the name only if it is free, in one step.
+    // Filesystems without it get a hard link, which fails the same way on an existing
+    // name; then the temporary name is removed.
+    let placed = match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        &temp,
+        rustix::fs::CWD,
+        path,
+        rustix::fs::RenameFlags::NOREPLACE,
+    ) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            let linked = std::fs::hard_link(&temp, path);
+            let _ = std::fs::remove_file(&temp);
+            linked
+        }
+        Err(e) => Err(io::Error::from(e)),
+    };
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(&dir)
+}
+
+/// Replaces the file `path` (or creates it) with `bytes` and `mode` (before the umask),
+/// atomically: a reader sees the old file or the new one, never a mix. The file and its
+/// folder are synced.
+pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let (dir, temp) = write_temp(path, bytes, mode)?;
+    if let Err(e) = std::fs::rename(&temp, path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(&dir)
+}
+
+/// Writes and syncs a new hidden temporary file beside `path`; returns its folder and
+/// its path. A file that could not be written whole is removed.
+fn write_temp(path: &Path, bytes: &[u8], mode: u32) -> io::Result<(PathBuf, PathBuf)> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let mut salt = [0u8; 6];
+    getrandom::fill(&mut salt).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.tmp", hex::encode(salt)));
+    let temp = dir.join(temp_name);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode & 0o777)
+        .open(&temp)?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    Ok((dir, temp))
+}
+
+/// Syncs a folder, so a new name in it survives a power cut.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +332,49 @@ mod tests {
         let zeros = std::fs::File::open("/dev/zero").unwrap();
         let e = read_line_limited(&mut io::BufReader::new(zeros)).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn a_new_file_appears_whole_and_never_replaces_another() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("share-1.asc");
+        // What a crash mid-write leaves behind blocks nothing.
+        std::fs::write(dir.path().join(".share-1.asc.0123456789ab.tmp"), b"torn").unwrap();
+        write_new(&path, b"first", 0o600).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let e = write_new(&path, b"second", 0o600).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        // A dangling symbolic link is a taken name too.
+        let link = dir.path().join("link.asc");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        assert_eq!(
+            write_new(&link, b"x", 0o600).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        assert!(!dir.path().join("nowhere").exists());
+        // Only the crash's leftover remains beside the two names.
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [".share-1.asc.0123456789ab.tmp", "link.asc", "share-1.asc"]
+        );
+    }
+
+    #[test]
+    fn replace_swaps_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl.asc");
+        replace(&path, b"one", 0o644).unwrap();
+        replace(&path, b"two", 0o644).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -27,7 +27,6 @@
 //!   checks, the records were changed after signing and the chain recomputed
 //!   ([`Audit::changed_after_signing`]).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -138,26 +137,7 @@ pub fn add_signature(transcript: &Path, signature: &[u8]) -> Result<PathBuf, Sig
             path: path.clone(),
             source,
         })?;
-    let mut temp = path.clone().into_os_string();
-    temp.push(format!(".{}.tmp", std::process::id()));
-    let temp = PathBuf::from(temp);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut f| {
-            f.write_all(merged.as_bytes())?;
-            f.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temp, &path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(io(e));
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // The rename is durable only once the folder is synced.
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-    }
+    crate::fs::replace(&path, merged.as_bytes(), 0o666).map_err(io)?;
     Ok(path)
 }
 
@@ -487,7 +467,7 @@ struct Trust {
 pub enum AuditError {
     /// The auditor's script could not be read for its signers and certificates.
     #[error(transparent)]
-    Script(#[from] crate::script::ScriptError),
+    Script(#[from] crate::script::source::ScriptError),
     /// The `--certs` folder could not be read.
     #[error("cannot read the certificate folder {path}")]
     CertFolder {
@@ -561,7 +541,9 @@ pub fn verify_and_audit(
     certs: Option<&Path>,
 ) -> Result<(crate::transcript::Verification, Audit), AuditError> {
     // The script is read once, for its signers and its roles' certificates.
-    let facts = script.map(crate::script::signing_facts).transpose()?;
+    let facts = script
+        .map(crate::script::source::signing_facts)
+        .transpose()?;
     let mut signatures = SignatureFile::read(transcript);
     let v = verify_teed(transcript, script_sha256, &mut signatures)?;
     let audit = conclude(&v, facts, certs, signatures)?;
@@ -602,7 +584,9 @@ pub fn audit(
     certs: Option<&Path>,
 ) -> Result<Audit, AuditError> {
     let v = verification;
-    let facts = script.map(crate::script::signing_facts).transpose()?;
+    let facts = script
+        .map(crate::script::source::signing_facts)
+        .transpose()?;
     let mut signatures = SignatureFile::read(transcript);
     match bytes {
         // The bytes checked must be the ones whose chain was verified.
@@ -635,7 +619,7 @@ pub fn audit(
 /// The audit once the signatures have seen the transcript's bytes.
 fn conclude(
     v: &crate::transcript::Verification,
-    facts: Option<crate::script::SigningFacts>,
+    facts: Option<crate::script::source::SigningFacts>,
     certs: Option<&Path>,
     signatures: SignatureFile,
 ) -> Result<Audit, AuditError> {
@@ -663,7 +647,7 @@ fn conclude(
 }
 
 fn trust(
-    facts: Option<crate::script::SigningFacts>,
+    facts: Option<crate::script::source::SigningFacts>,
     certs: Option<&Path>,
 ) -> Result<Trust, AuditError> {
     let required = facts.as_ref().map(|f| f.signers.clone());

@@ -194,7 +194,7 @@ fn html_structure() {
             .strip_suffix(b"\n")
             .and_then(|b| b.rsplit(|&c| c == b'\n').next())
             .expect("a last line");
-        let hash = keyrite::report::phrase::decode(&phrase.join(" ")).expect("a head phrase");
+        let hash = keyrite::transcript::phrase::decode(&phrase.join(" ")).expect("a head phrase");
         assert_eq!(hex::encode(hash), keyrite::transcript::sha256_hex(last));
         let warned = !select(&doc, "#warning").is_empty();
         let fails = case.name.contains("tampered") || case.name.contains("rechained");

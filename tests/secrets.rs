@@ -103,8 +103,8 @@ fn without_head_phrase(text: &str, head: &str) -> String {
                 .split_whitespace()
                 .filter(|w| !w.ends_with('.'))
                 .collect();
-            let decoded =
-                keyrite::report::phrase::decode(&words.join(" ")).expect("the head phrase decodes");
+            let decoded = keyrite::transcript::phrase::decode(&words.join(" "))
+                .expect("the head phrase decodes");
             assert_eq!(hex::encode(decoded), head, "the head phrase is the head's");
             false
         })
@@ -131,7 +131,12 @@ fn longest_word_run(text: &str) -> usize {
 #[test]
 fn a_genesis_run_leaves_no_share_or_secret_in_any_record() {
     let script = keyrite::script::load(&repo("ceremonies/demo.yaml")).unwrap();
-    let answers = Answers::load(&repo("ceremonies/demo.answers.yaml"), &script).unwrap();
+    let answers = Answers::load(
+        &repo("ceremonies/demo.answers.yaml"),
+        &script.path,
+        &script.step_ids(),
+    )
+    .unwrap();
     let mut op = Capturing {
         inner: answers,
         shown: Vec::new(),

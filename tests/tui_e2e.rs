@@ -429,7 +429,7 @@ fn the_whole_demo_by_keystrokes() {
             .unwrap()
             .as_bytes(),
     );
-    let phrase = keyrite::report::phrase::encode_hex(&head).unwrap();
+    let phrase = keyrite::transcript::phrase::encode_hex(&head).unwrap();
     let groups: Vec<String> = phrase
         .chunks(4)
         .enumerate()

@@ -5,7 +5,7 @@ use crate::signals::{Interrupt, InterruptibleStdin};
 use std::path::Path;
 
 use super::check::print_problems;
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use std::io::IsTerminal;
 
 use crate::engine::preflight::{self, Plan, Terminals};
@@ -33,7 +33,7 @@ pub(super) fn run(
             return EXIT_USAGE;
         }
         Err(e) => {
-            report(&e, Some("check the path of the script"));
+            print_error(&e, Some("check the path of the script"));
             return EXIT_USAGE;
         }
     };
@@ -48,7 +48,7 @@ pub(super) fn run(
     let warnings = match preflight::check(&plan, terminals, records, out) {
         Ok(w) => w,
         Err(e) => {
-            report(&e, Some(e.hint()));
+            print_error(&e, Some(e.hint()));
             eprintln!("error: nothing was run and nothing was recorded");
             return EXIT_USAGE;
         }
@@ -77,7 +77,7 @@ pub(super) fn run(
     let watch = match watch {
         Ok(w) => w,
         Err(e) => {
-            report(
+            print_error(
                 &e,
                 Some("keyrite could not watch for termination signals; nothing was run"),
             );
@@ -89,11 +89,11 @@ pub(super) fn run(
             Ok(outcome) => report_outcome(&outcome, script_path),
             Err(TuiError::Engine(EngineError::Transcript(e))) => {
                 let hint = e.hint();
-                report(&e, hint);
+                print_error(&e, hint);
                 EXIT_FAILED
             }
             Err(e) => {
-                report(&e, Some("run with --plain for line-by-line prompts"));
+                print_error(&e, Some("run with --plain for line-by-line prompts"));
                 EXIT_FAILED
             }
         };
@@ -101,7 +101,7 @@ pub(super) fn run(
     let mut answers_op;
     let mut plain_op;
     let operator: &mut dyn Operator = match answers {
-        Some(file) => match Answers::load(file, &script) {
+        Some(file) => match Answers::load(file, &script.path, &script.step_ids()) {
             Ok(a) => {
                 answers_op = a;
                 &mut answers_op
@@ -112,7 +112,7 @@ pub(super) fn run(
                 return EXIT_USAGE;
             }
             Err(e) => {
-                report(&e, Some("check the path of the answers file"));
+                print_error(&e, Some("check the path of the answers file"));
                 return EXIT_USAGE;
             }
         },
@@ -127,7 +127,7 @@ pub(super) fn run(
             let stdin = match InterruptibleStdin::new(watch) {
                 Ok(s) => s,
                 Err(e) => {
-                    report(&e, Some("nothing was run"));
+                    print_error(&e, Some("nothing was run"));
                     return EXIT_FAILED;
                 }
             };
@@ -145,7 +145,7 @@ pub(super) fn run(
         Ok(o) => o,
         Err(EngineError::Transcript(e)) => {
             let hint = e.hint();
-            report(&e, hint);
+            print_error(&e, hint);
             return EXIT_FAILED;
         }
     };
@@ -158,24 +158,24 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
     let head = &outcome.head.hash;
     match &outcome.end {
         End::Completed => {
-            println!("completed: {} records in {path}", outcome.head.records);
-            println!("head: {head}");
+            outln!("completed: {} records in {path}", outcome.head.records);
+            outln!("head: {head}");
             // The same head as words, in numbered groups of four, to read aloud.
-            if let Ok(words) = crate::report::phrase::encode_hex(head) {
-                let groups = crate::report::phrase::numbered(&words);
-                println!("head phrase: {}", groups.join("  "));
+            if let Ok(words) = crate::transcript::phrase::encode_hex(head) {
+                let groups = crate::transcript::phrase::numbered(&words);
+                outln!("head phrase: {}", groups.join("  "));
             }
             let mut unsigned = Vec::new();
             for s in &outcome.signatures {
                 match &s.result {
-                    Ok(file) => println!("signed by {} into {}", s.role, file.display()),
+                    Ok(file) => outln!("signed by {} into {}", s.role, file.display()),
                     Err(why) => {
                         eprintln!("not signed by {}: {}", s.role, for_terminal(why));
                         unsigned.push(s.role.to_string());
                     }
                 }
             }
-            println!(
+            outln!(
                 "verify with: keyrite verify {path} --script {}",
                 script_path.display()
             );

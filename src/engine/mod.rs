@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub mod preflight;
-pub mod vault;
 
 use serde::Serialize;
 
@@ -28,7 +27,7 @@ use crate::transcript::writer::Head;
 use crate::transcript::{
     TranscriptError, Writer, EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
 };
-use vault::Vault;
+use crate::vault::Vault;
 
 /// Where a run writes.
 #[derive(Clone, Debug)]
@@ -301,7 +300,7 @@ pub fn run(
         };
         // `{head}` and `{head_phrase}` quote the transcript as it is before this step.
         let head = transcript.head_hash().to_string();
-        if let Ok(words) = crate::report::phrase::encode_hex(&head) {
+        if let Ok(words) = crate::transcript::phrase::encode_hex(&head) {
             values.insert(
                 "head_phrase".to_string(),
                 FieldValue::computed(words.join(" ")),

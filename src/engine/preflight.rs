@@ -56,21 +56,6 @@ impl Plan {
     }
 }
 
-/// What one step will need; each step kind says (`StepKind::needs`).
-#[derive(Debug, Default)]
-pub struct Needs {
-    /// It shows a secret on the screen.
-    pub shows_secret: bool,
-    /// People type secrets in it.
-    pub types_secret: bool,
-    /// Files it creates, relative to `--out`.
-    pub out_files: Vec<PathBuf>,
-    /// The serial port it opens, if it is a path.
-    pub device_port: Option<PathBuf>,
-    /// Bytes it writes, estimated.
-    pub bytes: u64,
-}
-
 /// Where the answers come from, for the terminal rule.
 #[derive(Clone, Copy, Debug)]
 pub struct Terminals {

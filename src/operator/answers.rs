@@ -34,9 +34,9 @@ use super::{
     SecretView, Severity, Source, StepView, Validator,
 };
 use crate::script::de::{did_you_mean, Problem};
+use crate::script::source::read_bounded;
 use crate::script::types::Initials;
 use crate::script::yaml::{self, Budget, Node, NodeKind};
-use crate::script::{read_bounded, Script};
 
 /// Answers read from a file.
 pub struct Answers {
@@ -78,8 +78,9 @@ impl std::fmt::Debug for Answers {
 }
 
 impl Answers {
-    /// Reads `path` and checks that every key is a step of `script`.
-    pub fn load(path: &Path, script: &Script) -> Result<Answers, AnswersError> {
+    /// Reads `path` and checks that every key is one of `ids`, the steps of the script
+    /// at `script` (named in messages).
+    pub fn load(path: &Path, script: &Path, ids: &[&str]) -> Result<Answers, AnswersError> {
         let file = path.display().to_string();
         let invalid = |problems: Vec<Problem>| AnswersError::Invalid {
             file: file.clone(),
@@ -90,18 +91,17 @@ impl Answers {
                 file: file.clone(),
                 source,
             })?
-            .map_err(|e| invalid(vec![crate::script::load_problem(&e)]))?;
+            .map_err(|e| invalid(vec![crate::script::source::load_problem(&e)]))?;
         let text = yaml::decode(&bytes, Budget::SCRIPT)
-            .map_err(|e| invalid(vec![crate::script::load_problem(&e)]))?;
+            .map_err(|e| invalid(vec![crate::script::source::load_problem(&e)]))?;
         let loaded = yaml::load(text, Budget::SCRIPT)
-            .map_err(|e| invalid(vec![crate::script::load_problem(&e)]))?;
+            .map_err(|e| invalid(vec![crate::script::source::load_problem(&e)]))?;
         let NodeKind::Map(entries) = loaded.root.kind else {
             return Err(invalid(vec![Problem::at(
                 loaded.root.pos,
                 "an answers file is a mapping from step id to answers",
             )]));
         };
-        let ids: Vec<&str> = script.steps.iter().map(|s| s.id.as_str()).collect();
         let mut problems = Vec::new();
         let mut by_step = HashMap::new();
         for (k, v) in entries {
@@ -112,9 +112,9 @@ impl Answers {
                 NodeKind::Scalar(id, _) => {
                     let p = Problem::at(
                         k.pos,
-                        format!("`{id}` is not a step of {}", script.path.display()),
+                        format!("`{id}` is not a step of {}", script.display()),
                     );
-                    problems.push(match did_you_mean(id, &ids) {
+                    problems.push(match did_you_mean(id, ids) {
                         Some(m) => p.hint(format!("did you mean `{m}`?")),
                         None => p.hint(
                             "`keyrite check` lists the script's steps; keys here are step ids",

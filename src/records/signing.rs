@@ -98,16 +98,11 @@ impl Trust {
 }
 
 fn load_script(path: &Path, sha256: &str) -> Option<Certs> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_SCRIPT_BYTES {
-        return None;
-    }
-    let bytes =
-        crate::fs::read_limited(crate::fs::open_regular(path).ok()?, MAX_SCRIPT_BYTES).ok()?;
+    let bytes = crate::fs::read_bounded(path, MAX_SCRIPT_BYTES).ok()?;
     if !sha256_hex(&bytes).eq_ignore_ascii_case(sha256) {
         return None;
     }
-    let facts = crate::script::signing_facts(path).ok()?;
+    let facts = crate::script::source::signing_facts(path).ok()?;
     let mut certs = Certs {
         script: path.display().to_string(),
         certs: Vec::new(),

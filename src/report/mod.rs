@@ -17,7 +17,6 @@
 
 pub mod layout;
 pub mod output;
-pub mod phrase;
 pub mod print;
 pub mod view;
 

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::phrase;
 use crate::signatures::{self, Audit, AuditError};
+use crate::transcript::phrase;
 use crate::transcript::{sha256_hex, verify_reader_with, Verdict, Verification, RESERVED_FIELDS};
 
 /// Largest transcript reported: a real ceremony's is tens of kilobytes.

@@ -13,6 +13,7 @@
 pub mod de;
 pub mod policy;
 pub mod schema;
+pub mod source;
 pub mod types;
 pub mod yaml;
 
@@ -25,6 +26,9 @@ use crate::steps::{Action, Resolver, StepKind, KINDS};
 use de::{did_you_mean, one_of, Problem, Problems, Spanned};
 use types::{Initials, Interval, RoleId, ScriptId, StepId};
 use yaml::{Budget, Node, NodeKind, Pos};
+
+use source::{invalid, scalar_key};
+pub use source::{load_problem, read_bounded, signing_facts, ScriptError, SigningFacts};
 
 /// The language version this keyrite reads.
 pub const LANGUAGE_VERSION: u32 = 1;
@@ -162,6 +166,11 @@ pub struct Script {
 }
 
 impl Script {
+    /// The steps' ids, in order.
+    pub fn step_ids(&self) -> Vec<&str> {
+        self.steps.iter().map(|s| s.id.as_str()).collect()
+    }
+
     /// The `sign_transcript` step, which `check` keeps last.
     pub fn signing(&self) -> Option<&SignTranscript> {
         match self.steps.last().map(|s| &s.action) {
@@ -180,51 +189,6 @@ impl Script {
     }
 }
 
-/// Why a script could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ScriptError {
-    /// The file could not be read.
-    #[error("cannot read the script {path}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The script has problems; each has a position.
-    #[error("{path}: {} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" })]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// Every problem found, in file order.
-        problems: Vec<Problem>,
-    },
-}
-
-/// Reads a regular file within `budget.max_bytes`: a huge file is refused without being
-/// read, and a pipe or a device is refused without waiting on it.
-pub fn read_bounded(
-    path: &Path,
-    budget: Budget,
-) -> std::io::Result<Result<Vec<u8>, yaml::LoadError>> {
-    let file = crate::fs::open_regular(path)?;
-    let limit = budget.max_bytes as u64;
-    let size = file.metadata()?.len();
-    let too_large = |size| yaml::LoadError::TooLarge {
-        size,
-        max: budget.max_bytes,
-    };
-    if size > limit {
-        return Ok(Err(too_large(size)));
-    }
-    match crate::fs::read_limited(file, limit) {
-        Ok(bytes) => Ok(Ok(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Ok(Err(too_large(limit + 1))),
-        Err(e) => Err(e),
-    }
-}
-
 /// Reads, checks and resolves the script at `path`.
 pub fn load(path: &Path) -> Result<Script, ScriptError> {
     let bytes = match read_bounded(path, Budget::SCRIPT) {
@@ -238,106 +202,6 @@ pub fn load(path: &Path) -> Result<Script, ScriptError> {
         Ok(Ok(bytes)) => bytes,
     };
     parse(path, &bytes).map_err(|problems| invalid(path, problems))
-}
-
-fn invalid(path: &Path, mut problems: Vec<Problem>) -> ScriptError {
-    problems.sort_by_key(|p| p.pos);
-    ScriptError::Invalid {
-        path: path.to_path_buf(),
-        problems,
-    }
-}
-
-/// A loader error as a problem.
-pub fn load_problem(e: &yaml::LoadError) -> Problem {
-    Problem {
-        pos: e.pos(),
-        message: e.to_string(),
-        hint: e.hint().map(str::to_string),
-    }
-}
-
-/// What an auditor takes from a script to check a transcript's signatures.
-#[derive(Debug, Default)]
-pub struct SigningFacts {
-    /// The certificate file of each role that names one, as `(role id, path)`.
-    pub cert_files: Vec<(String, PathBuf)>,
-    /// The roles the last step, `sign_transcript`, lists (empty without one).
-    pub signers: Vec<String>,
-}
-
-/// The roles' certificate files and the required signers of a script, without checking
-/// anything else: an auditor verifying an old transcript needs them even when a
-/// certificate has expired since and the script no longer passes `check`.
-pub fn signing_facts(path: &Path) -> Result<SigningFacts, ScriptError> {
-    let bytes = match read_bounded(path, Budget::SCRIPT) {
-        Err(source) => {
-            return Err(ScriptError::Read {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-        Ok(Err(e)) => return Err(invalid(path, vec![load_problem(&e)])),
-        Ok(Ok(bytes)) => bytes,
-    };
-    let text =
-        yaml::decode(&bytes, Budget::SCRIPT).map_err(|e| invalid(path, vec![load_problem(&e)]))?;
-    let loaded =
-        yaml::load(text, Budget::SCRIPT).map_err(|e| invalid(path, vec![load_problem(&e)]))?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let mut facts = SigningFacts::default();
-    let field = |node: &Node, key: &str| -> Option<String> {
-        match &node.kind {
-            NodeKind::Map(entries) => entries.iter().find_map(|(k, v)| {
-                (scalar_key(k) == Some(key))
-                    .then(|| match &v.kind {
-                        NodeKind::Scalar(s, _) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .flatten()
-            }),
-            _ => None,
-        }
-    };
-    if let NodeKind::Map(top) = &loaded.root.kind {
-        if let Some((_, roles)) = top.iter().find(|(k, _)| scalar_key(k) == Some("roles")) {
-            if let NodeKind::Map(entries) = &roles.kind {
-                for (k, v) in entries {
-                    if let (Some(id), Some(cert)) = (scalar_key(k), field(v, "cert")) {
-                        facts.cert_files.push((id.to_string(), base.join(cert)));
-                    }
-                }
-            }
-        }
-        let last_step = top
-            .iter()
-            .find(|(k, _)| scalar_key(k) == Some("steps"))
-            .and_then(|(_, steps)| match &steps.kind {
-                NodeKind::Seq(items) => items.last(),
-                _ => None,
-            });
-        let signing = last_step.and_then(|step| match &step.kind {
-            NodeKind::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| scalar_key(k) == Some(SignTranscript::NAME))
-                .map(|(_, v)| v),
-            _ => None,
-        });
-        if let Some(NodeKind::Map(entries)) = signing.map(|n| &n.kind) {
-            if let Some((_, by)) = entries.iter().find(|(k, _)| scalar_key(k) == Some("by")) {
-                if let NodeKind::Seq(roles) = &by.kind {
-                    facts.signers = roles
-                        .iter()
-                        .filter_map(|r| match &r.kind {
-                            NodeKind::Scalar(s, _) => Some(s.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                }
-            }
-        }
-    }
-    Ok(facts)
 }
 
 /// Checks and resolves a script from its bytes; `path` locates certificates.
@@ -363,13 +227,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Script, Vec<Problem>> {
     match script {
         Some(script) if problems.is_empty() => Ok(script),
         _ => Err(problems),
-    }
-}
-
-fn scalar_key(node: &Node) -> Option<&str> {
-    match &node.kind {
-        NodeKind::Scalar(s, _) => Some(s),
-        _ => None,
     }
 }
 
@@ -1088,6 +945,11 @@ fn resolve_steps(node: &Node, mut cx: Resolver<'_>, problems: &Problems) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_facts_look_for_the_sign_transcript_kind() {
+        assert_eq!(source::SIGN_TRANSCRIPT, SignTranscript::NAME);
+    }
 
     const GOOD: &str = "keyrite: 1\nid: t\ntitle: T\nroles:\n  officer: { name: Alice }\n  witness: { name: Bob }\nsteps:\n  - attend: [officer, witness]\n  - record: [seal]\n  - id: check\n    confirm: { by: [witness], text: \"Seal {seal} is intact\" }\n  - note: done\n";
 

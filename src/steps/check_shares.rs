@@ -124,8 +124,8 @@ impl StepKind for CheckShares {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             types_secret: true,
             ..Default::default()
         }

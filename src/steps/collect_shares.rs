@@ -155,10 +155,10 @@ impl StepKind for CollectShares {
         ok.then_some(CollectShares { into, by, from })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
         // Holders type their words, or a key's passphrase, or the words they decrypted
         // outside keyrite.
-        crate::engine::preflight::Needs {
+        crate::steps::Needs {
             types_secret: true,
             ..Default::default()
         }

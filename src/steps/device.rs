@@ -436,8 +436,8 @@ impl StepKind for Device {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             device_port: match &self.port {
                 PortSpec::Path(path) => Some(std::path::PathBuf::from(path)),
                 _ => None,

@@ -168,7 +168,7 @@ impl StepKind for EncryptShares {
         ok.then_some(EncryptShares { set, extra, out })
     }
 
-    fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+    fn needs(&self, script: &crate::script::Script) -> crate::steps::Needs {
         // The files follow from the split that makes the set: its groups and holders.
         let holders = script.steps.iter().find_map(|s| match &s.action {
             super::Action::Split(split) if split.share_set() == self.set => Some(split.holders()),
@@ -186,7 +186,7 @@ impl StepKind for EncryptShares {
                 )));
             }
         }
-        crate::engine::preflight::Needs {
+        crate::steps::Needs {
             // An armoured share for a few recipients is a few kilobytes.
             bytes: 8 * 1024 * out_files.len() as u64,
             out_files,

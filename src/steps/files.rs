@@ -3,39 +3,24 @@
 //!
 //! Invariants:
 //! - A file a step writes is created exclusively (an existing file is never
-//!   overwritten), with mode 0600, and synced before the step records it.
+//!   overwritten) and atomically (whole or not at all), with mode 0600, and synced
+//!   before the step records it.
 //! - Reads are bounded: a file larger than its limit is refused with a message that
 //!   says the limit, before it is read into memory.
 //! - A read that may hold a secret returns zeroizing memory.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-/// Writes `bytes` to a new file with mode 0600 and syncs it and its folder; an existing
-/// file is an error.
+/// Writes `bytes` to a new file with mode 0600, creating its folder, through
+/// [`crate::fs::write_new`]: it appears whole or not at all, so a crash mid-write leaves
+/// nothing that blocks a retry, and an existing file is an error.
 pub fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    // A file that could not be written whole is removed again, so that a second
-    // attempt is not refused because of a torn file.
-    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
-        drop(file);
-        let _ = std::fs::remove_file(path);
-        return Err(e);
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
+    crate::fs::write_new(path, bytes, 0o600)
 }
 
 /// The message for a failed [`write_new_private`].

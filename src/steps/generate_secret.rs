@@ -158,8 +158,8 @@ impl StepKind for GenerateSecret {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             types_secret: self.dice != DiceMode::Off,
             ..Default::default()
         }

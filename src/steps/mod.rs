@@ -21,6 +21,7 @@ pub mod files;
 pub mod fingerprint;
 pub mod generate_secret;
 pub mod initials;
+mod needs;
 pub mod note;
 pub mod protect_file;
 pub mod record;
@@ -42,13 +43,14 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::engine::vault::Vault;
 use crate::operator::{FieldKey, Operator, OperatorError, RoleView, Severity, StepView};
 use crate::script::de::{did_you_mean, from_node_reporting_all, Problem, Problems, Spanned};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName, StepId};
 use crate::script::yaml::{Node, Pos};
 use crate::script::{Role, Script};
 use crate::transcript::{TranscriptError, Writer};
+use crate::vault::Vault;
+pub use needs::Needs;
 
 /// One kind of step.
 pub trait StepKind: Sized {
@@ -74,9 +76,9 @@ pub trait StepKind: Sized {
     /// What the step will need before it runs (secrets on the terminal, files it
     /// creates, a device), so that pre-flight can refuse a ceremony that would stop
     /// halfway. Most steps need nothing.
-    fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+    fn needs(&self, script: &crate::script::Script) -> crate::steps::Needs {
         let _ = script;
-        crate::engine::preflight::Needs::default()
+        crate::steps::Needs::default()
     }
 }
 
@@ -130,7 +132,7 @@ macro_rules! step_kinds {
             }
 
             /// What the step will need, for pre-flight.
-            pub fn needs(&self, script: &crate::script::Script) -> crate::engine::preflight::Needs {
+            pub fn needs(&self, script: &crate::script::Script) -> crate::steps::Needs {
                 match self {
                     $(Action::$ty(s) => s.needs(script),)*
                 }

@@ -146,8 +146,8 @@ impl StepKind for ProtectFile {
         ok.then_some(ProtectFile { file, into, out })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             out_files: vec![std::path::PathBuf::from(&self.out)],
             // The encrypted, armoured file: about 4/3 of the input, plus framing.
             bytes: std::fs::metadata(&self.file)

@@ -63,8 +63,8 @@ impl StepKind for Recover {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             types_secret: self.passphrase == PassphraseMode::Prompt,
             ..Default::default()
         }

@@ -195,8 +195,8 @@ impl StepKind for ShowShares {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             shows_secret: true,
             // Holders type check words back.
             types_secret: self.check_words > 0,

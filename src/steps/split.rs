@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
-use crate::engine::vault::{HeldShare, ShareSet};
 use crate::operator::{SecretAsk, SecretKind};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{RoleId, SecretName};
 use crate::slip39::{split_with_os_random, GroupSpec, Passphrase, SplitConfig};
+use crate::vault::{HeldShare, ShareSet};
 
 /// Whether the split is protected by a passphrase.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -297,8 +297,8 @@ impl StepKind for Split {
         })
     }
 
-    fn needs(&self, _script: &crate::script::Script) -> crate::engine::preflight::Needs {
-        crate::engine::preflight::Needs {
+    fn needs(&self, _script: &crate::script::Script) -> crate::steps::Needs {
+        crate::steps::Needs {
             types_secret: self.passphrase == PassphraseMode::Prompt,
             ..Default::default()
         }

@@ -15,6 +15,7 @@
 //! - No field ever holds a secret: callers pass public facts only (the engine's step
 //!   kinds are tested for this).
 
+pub mod phrase;
 pub mod verify;
 pub mod writer;
 

@@ -51,9 +51,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, finished: &Finished) {
             for row in crate::operator::Opening::rows(head) {
                 head_rows.push(Line::styled(format!("  {row}"), theme.input()));
             }
-            if let Ok(words) = crate::report::phrase::encode_hex(head) {
+            if let Ok(words) = crate::transcript::phrase::encode_hex(head) {
                 head_rows.push(Line::styled(text::HEAD_PHRASE, theme.text()));
-                let numbered = crate::report::phrase::numbered(&words);
+                let numbered = crate::transcript::phrase::numbered(&words);
                 let per_row = if inner.width >= 76 { 2 } else { 1 };
                 for row in numbered.chunks(per_row) {
                     let cells: Vec<String> = row.iter().map(|c| format!("{c:<36}")).collect();
