@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{report, EXIT_OK, EXIT_USAGE};
+use super::{outln, print_error, EXIT_OK, EXIT_USAGE};
 use crate::sanitize::{for_terminal, line_for_terminal};
 use crate::script::de::Problem;
 use crate::script::{self, ScriptError};
@@ -30,7 +30,7 @@ pub(super) fn check(scripts: &[PathBuf]) -> i32 {
     let mut code = EXIT_OK;
     for path in scripts {
         match script::load(path) {
-            Ok(s) => println!(
+            Ok(s) => outln!(
                 "{}: ok: `{}`, {} role{}, {} step{}",
                 line_for_terminal(&path.display().to_string()),
                 s.id,
@@ -50,7 +50,7 @@ pub(super) fn check(scripts: &[PathBuf]) -> i32 {
                 code = EXIT_USAGE;
             }
             Err(e) => {
-                report(
+                print_error(
                     &e,
                     Some("check the path; scripts are YAML files such as ceremonies/demo.yaml"),
                 );

@@ -23,7 +23,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::device::sim::{Faults, SimConfig, SimState, Simulator};
 use crate::device::{self, transport, Driver, PortSpec, Timeouts};
 use crate::steps::fingerprint::Network;
@@ -147,11 +147,11 @@ pub fn run(command: DeviceCommand) -> i32 {
     }
 }
 
-/// Prints a line to stdout, ignoring a closed pipe (`| head`) instead of panicking.
+/// Prints a line to stdout; a closed pipe (`| head`) ends the process quietly.
 macro_rules! say {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        super::outln!($($arg)*)
+    };
 }
 
 fn hex4(v: Option<u16>) -> String {
@@ -162,7 +162,7 @@ fn list(json: bool) -> i32 {
     let ports = match transport::list_ports() {
         Ok(p) => p,
         Err(e) => {
-            report(&e, None);
+            print_error(&e, None);
             return EXIT_FAILED;
         }
     };
@@ -170,7 +170,7 @@ fn list(json: bool) -> i32 {
         match serde_json::to_string_pretty(&ports) {
             Ok(s) => say!("{s}"),
             Err(e) => {
-                report(&e, None);
+                print_error(&e, None);
                 return EXIT_FAILED;
             }
         }
@@ -231,7 +231,7 @@ fn probe(port: &str, driver: Driver, timeout: u64, json: bool) -> i32 {
     let id = match result {
         Ok(id) => id,
         Err(e) => {
-            report(&e, None);
+            print_error(&e, None);
             return if matches!(e, device::DeviceError::BadPort { .. }) {
                 EXIT_USAGE
             } else {
@@ -335,7 +335,7 @@ fn simulate(args: SimulateArgs) -> i32 {
                 running.push(sim);
             }
             Err(e) => {
-                report(&e, None);
+                print_error(&e, None);
                 return EXIT_FAILED;
             }
         }
@@ -349,7 +349,7 @@ fn simulate(args: SimulateArgs) -> i32 {
                 running.push(sim);
             }
             Err(e) => {
-                report(&e, None);
+                print_error(&e, None);
                 return EXIT_FAILED;
             }
         }

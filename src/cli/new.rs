@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::report::output::OutputError;
 use crate::script::{self, ScriptError};
 use crate::templates::{Catalogue, TemplateError, VarType};
@@ -27,7 +27,7 @@ fn hint_for(e: &TemplateError) -> &'static str {
 
 fn list(catalogue: &Catalogue) -> i32 {
     for t in catalogue.templates() {
-        println!("{}\n  {}", t.name, t.about);
+        outln!("{}\n  {}", t.name, t.about);
         for v in &t.vars {
             let kind = match &v.kind {
                 VarType::Text => "text".to_string(),
@@ -42,9 +42,9 @@ fn list(catalogue: &Catalogue) -> i32 {
                 Some(d) => format!(" (default: {d})"),
                 None => " (required)".to_string(),
             };
-            println!("    --set {}=<{kind}>{default}  {}", v.name, v.about);
+            outln!("    --set {}=<{kind}>{default}  {}", v.name, v.about);
         }
-        println!();
+        outln!();
     }
     EXIT_OK
 }
@@ -60,7 +60,7 @@ pub fn new(
     let catalogue = match Catalogue::load(templates) {
         Ok(c) => c,
         Err(e) => {
-            report(&e, Some(hint_for(&e)));
+            print_error(&e, Some(hint_for(&e)));
             return EXIT_USAGE;
         }
     };
@@ -75,7 +75,7 @@ pub fn new(
     let text = match catalogue.render(template, set) {
         Ok(t) => t,
         Err(e) => {
-            report(&e, Some(hint_for(&e)));
+            print_error(&e, Some(hint_for(&e)));
             return EXIT_USAGE;
         }
     };
@@ -86,20 +86,20 @@ pub fn new(
             }
             OutputError::Io { .. } => "check that the folder exists and is writable",
         };
-        report(&e, Some(hint));
+        print_error(&e, Some(hint));
         return EXIT_USAGE;
     }
-    println!("wrote {} from template `{template}`", output.display());
+    outln!("wrote {} from template `{template}`", output.display());
     match script::load(output) {
         Ok(s) => {
-            println!(
+            outln!(
                 "{}: ok: `{}`, {} roles, {} steps",
                 output.display(),
                 s.id,
                 s.roles.len(),
                 s.steps.len()
             );
-            println!(
+            outln!(
                 "next: read it, print it with `keyrite print {}`, and run it with `keyrite run {}`",
                 output.display(),
                 output.display()
@@ -117,7 +117,7 @@ pub fn new(
             EXIT_FAILED
         }
         Err(e) => {
-            report(&e, None);
+            print_error(&e, None);
             EXIT_FAILED
         }
     }

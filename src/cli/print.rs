@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::check::print_problems;
 use super::report::write_output;
-use super::{report, Format, EXIT_OK, EXIT_USAGE};
+use super::{print_error, Format, EXIT_OK, EXIT_USAGE};
 use crate::report::PrintView;
 use crate::script::{self, ScriptError};
 
@@ -28,7 +28,7 @@ pub fn print(
             return EXIT_USAGE;
         }
         Err(e) => {
-            report(
+            print_error(
                 &e,
                 Some("check the path; scripts are YAML files such as ceremonies/demo.yaml"),
             );

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{report as error, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{print_error as error, Format, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::report::output::{write_new, OutputError};
 use crate::report::{LayoutError, Layouts, ReportError, ReportView};
 use crate::signatures::AuditError;
@@ -98,10 +98,7 @@ pub(super) fn write_output<S: Serialize>(
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
             {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    error(&e, Some("standard output could not be written"));
-                }
-                return Err(EXIT_FAILED);
+                super::exit_on_write_error(&e);
             }
         }
         Some(path) => match write_new(path, text.as_bytes()) {

@@ -9,12 +9,11 @@
 //! records folder, a bad `--as-of`). Every time shown is UTC.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use chrono::Utc;
 
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::records::{
     self, value_text, RecordsError, Registry, Secret, Share, ShareStatus, UtcTime,
 };
@@ -28,14 +27,14 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
         None => UtcTime(Utc::now()),
         Some(Ok(t)) => t,
         Some(Err(e)) => {
-            report(&e, e.hint());
+            print_error(&e, e.hint());
             return EXIT_USAGE;
         }
     };
     let registry = match records::scan(records, as_of) {
         Ok(r) => r,
         Err(e) => {
-            report(&e, e.hint());
+            print_error(&e, e.hint());
             return match e {
                 RecordsError::Worker => EXIT_FAILED,
                 _ => EXIT_USAGE,
@@ -49,7 +48,7 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
                 s
             }
             Err(e) => {
-                report(&e, None);
+                print_error(&e, None);
                 return EXIT_FAILED;
             }
         }
@@ -58,8 +57,7 @@ pub fn status(records: &Path, json: bool, as_of: Option<&str>) -> i32 {
         // able to move the cursor, retitle the terminal or show a seal reversed.
         crate::sanitize::for_terminal(&render(&registry)).into_owned()
     };
-    // A closed pipe (`| head`) is not an error worth a panic; the exit code still tells.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::write_stdout(format_args!("{text}"));
     if registry.needs_attention() {
         EXIT_FAILED
     } else {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{self, Audit, AuditError, SignatureReport, CHANGED_AFTER_SIGNING};
 use crate::transcript::{sha256_hex, Verdict, Verification};
@@ -60,7 +60,7 @@ pub(super) fn verify(
         None => None,
         Some(Ok(bytes)) => Some(sha256_hex(&bytes)),
         Some(Err(e)) => {
-            report(&e, Some("check the path given with --script"));
+            print_error(&e, Some("check the path given with --script"));
             return EXIT_USAGE;
         }
     };
@@ -73,11 +73,11 @@ pub(super) fn verify(
     ) {
         Ok(r) => r,
         Err(e @ AuditError::Script(_)) => {
-            report(&e, Some("check the path given with --script"));
+            print_error(&e, Some("check the path given with --script"));
             return EXIT_USAGE;
         }
         Err(e @ AuditError::CertFolder { .. }) => {
-            report(&e, Some("--certs names a folder of certificate files, each named after its role (officer.asc)"));
+            print_error(&e, Some("--certs names a folder of certificate files, each named after its role (officer.asc)"));
             return EXIT_USAGE;
         }
         Err(e @ AuditError::Changed { .. }) => {
@@ -109,17 +109,17 @@ pub(super) fn verify(
             valid,
             conclusion,
         };
-        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
     } else {
         print_summary(&v, changed);
         for p in &certificate_problems {
-            println!("certificate {}", safe(p));
+            outln!("certificate {}", safe(p));
         }
         if let Some(s) = &sigs {
             print_signatures(s, &v, no_certs, script.is_some());
         }
         if sigs.is_some() {
-            println!(
+            outln!(
                 "valid       {}",
                 if valid {
                     "YES: the records are intact and every required signer signed"
@@ -164,15 +164,15 @@ fn shown(path: &Path) -> String {
 
 fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_script: bool) {
     if !s.present {
-        println!("signatures  none: {} does not exist", shown(&s.file));
+        outln!("signatures  none: {} does not exist", shown(&s.file));
     } else {
-        println!("signatures  {}", shown(&s.file));
+        outln!("signatures  {}", shown(&s.file));
     }
     if let Some(p) = &s.unreadable {
-        println!("unreadable  {}", safe(p));
+        outln!("unreadable  {}", safe(p));
     }
     for signed in &s.signed {
-        println!(
+        outln!(
             "signed      {} at {}, key {}",
             signed
                 .role
@@ -186,30 +186,30 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
         let issuer = safe(b.issuer.as_deref().unwrap_or("an unnamed key")).into_owned();
         match &b.role {
             // A role that signed, but whose signature fails: not "has not signed".
-            Some(role) if b.data_changed => println!(
+            Some(role) if b.data_changed => outln!(
                 "BAD         {} signed, but the signature does not match these records (key {issuer}): they were changed after signing",
                 role_name(v, role)
             ),
-            Some(role) => println!(
+            Some(role) => outln!(
                 "BAD         {} signed, but the signature is not valid (key {issuer}): {}",
                 role_name(v, role),
                 safe(&b.problem)
             ),
-            None => println!("BAD         signature by {issuer}: {}", safe(&b.problem)),
+            None => outln!("BAD         signature by {issuer}: {}", safe(&b.problem)),
         }
     }
     for u in &s.unknown {
-        println!(
+        outln!(
             "unknown     signature by {}: {}",
             safe(u.issuer.as_deref().unwrap_or("an unnamed key")),
             safe(&u.problem)
         );
     }
     for m in &s.mismatches {
-        println!("MISMATCH    {}", safe(m));
+        outln!("MISMATCH    {}", safe(m));
     }
     if s.required_from == "transcript" && !s.required.is_empty() {
-        println!("note        the required signers are taken from the transcript itself; give --script to check them against the script");
+        outln!("note        the required signers are taken from the transcript itself; give --script to check them against the script");
     }
     // Signers whose bad signature is listed above are not missing: they signed.
     let missing: Vec<&String> = s
@@ -219,17 +219,17 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
         .collect();
     for m in &missing {
         if no_certs {
-            println!(
+            outln!(
                 "missing     {}: no signature could be checked",
                 role_name(v, m)
             );
         } else {
-            println!("missing     {} has not signed", role_name(v, m));
+            outln!("missing     {} has not signed", role_name(v, m));
         }
     }
 
     if s.present && no_certs {
-        println!(
+        outln!(
             "hint        no certificates to check against: {}",
             if had_script {
                 "the script names none; give --certs DIR"
@@ -238,9 +238,9 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
             }
         );
     } else if s.signed_bytes_differ {
-        println!("hint        the signers signed other bytes than these; compare with the copy they signed, or the head phrase they were read");
+        outln!("hint        the signers signed other bytes than these; compare with the copy they signed, or the head phrase they were read");
     } else if !missing.is_empty() {
-        println!(
+        outln!(
             "hint        a missing signer signs with `keyrite countersign {} --key THEIR-KEY-FILE`",
             shown(&v.path)
         );
@@ -248,15 +248,15 @@ fn print_signatures(s: &SignatureReport, v: &Verification, no_certs: bool, had_s
 }
 
 fn print_summary(v: &Verification, changed_after_signing: bool) {
-    println!("transcript  {}", shown(&v.path));
+    outln!("transcript  {}", shown(&v.path));
     if let Some(s) = &v.start {
-        println!("ceremony    {} ({})", safe(&s.title), safe(&s.ceremony));
-        println!(
+        outln!("ceremony    {} ({})", safe(&s.title), safe(&s.ceremony));
+        outln!(
             "script      {} (sha256 {})",
             safe(&s.script_path),
             safe(&s.script_sha256)
         );
-        println!(
+        outln!(
             "started     {} on {} by keyrite {}, input: {}",
             safe(&s.at),
             safe(&s.host),
@@ -270,13 +270,13 @@ fn print_summary(v: &Verification, changed_after_signing: bool) {
             .iter()
             .map(|a| format!("{} ({})", safe(&a.name), safe(&a.role)))
             .collect();
-        println!("attended    {}", who.join(", "));
+        outln!("attended    {}", who.join(", "));
     }
     let steps: Vec<String> = v.steps_done.iter().map(|s| safe(s).into_owned()).collect();
-    println!("steps done  {}: {}", steps.len(), steps.join(", "));
+    outln!("steps done  {}: {}", steps.len(), steps.join(", "));
     match &v.end {
-        Some(e) if e.outcome == "completed" => println!("outcome     completed at {}", safe(&e.at)),
-        Some(e) => println!(
+        Some(e) if e.outcome == "completed" => outln!("outcome     completed at {}", safe(&e.at)),
+        Some(e) => outln!(
             "outcome     aborted at {}{}: {}",
             safe(&e.at),
             e.step
@@ -284,17 +284,17 @@ fn print_summary(v: &Verification, changed_after_signing: bool) {
                 .map_or_else(String::new, |s| format!(" in step {}", safe(s))),
             safe(e.reason.as_deref().unwrap_or("no reason recorded"))
         ),
-        None => println!("outcome     none recorded"),
+        None => outln!("outcome     none recorded"),
     }
-    println!("records     {}", v.records);
+    outln!("records     {}", v.records);
     if let Some(h) = &v.head {
-        println!("head        {h}");
-        if let Ok(words) = crate::report::phrase::encode_hex(h) {
-            println!("phrase      {}", words.join(" "));
+        outln!("head        {h}");
+        if let Ok(words) = crate::transcript::phrase::encode_hex(h) {
+            outln!("phrase      {}", words.join(" "));
         }
     }
     for f in &v.findings {
-        println!("finding     {}", safe(&f.to_string()));
+        outln!("finding     {}", safe(&f.to_string()));
     }
     // The chain alone cannot tell a forger's recomputed chain from the original: when
     // the signatures say the bytes are not the signed ones, the result says so.
@@ -303,5 +303,5 @@ fn print_summary(v: &Verification, changed_after_signing: bool) {
     } else {
         v.verdict.explain()
     };
-    println!("result      {verdict}");
+    outln!("result      {verdict}");
 }
