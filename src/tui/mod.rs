@@ -30,6 +30,7 @@ pub mod abort;
 pub mod acknowledge;
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod confirm;
 pub mod field;
 pub mod finished;

@@ -245,7 +245,7 @@ pub fn row(area: Rect, i: u16) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::{wrap, wrap_spans};
-    use ratatui::style::{Style, Stylize};
+    use ratatui::style::Style;
 
     #[test]
     fn keeps_the_indent_of_the_first_row() {

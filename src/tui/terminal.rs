@@ -19,8 +19,9 @@ use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{execute, queue};
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
+
+use super::backend::RoomBackend;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -40,7 +41,7 @@ pub fn restore() {
 /// Owns the terminal while the UI runs; restores it when dropped.
 pub struct TerminalGuard {
     /// The ratatui terminal.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<RoomBackend<Stdout>>,
     previous: Option<Arc<Hook>>,
 }
 
@@ -59,7 +60,7 @@ impl TerminalGuard {
         }));
         ACTIVE.store(true, Ordering::SeqCst);
         let mut guard = TerminalGuard {
-            terminal: Terminal::new(CrosstermBackend::new(io::stdout()))?,
+            terminal: Terminal::new(RoomBackend::new(io::stdout()))?,
             previous: Some(previous),
         };
         enable_raw_mode()?;
