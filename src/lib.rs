@@ -5,6 +5,7 @@
 //! [`steps`]) → [`operator`] (the people), [`transcript`] (the record).
 #![warn(missing_docs)]
 
+pub mod bip32;
 pub mod cli;
 pub mod device;
 pub mod engine;

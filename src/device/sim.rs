@@ -4,7 +4,7 @@
 //! they cannot drive a pty, setting DTR and RTS fails there).
 //!
 //! The wallet is a secret used as the BIP-32 seed, so its fingerprints agree with
-//! [`crate::steps::fingerprint::identity`]. The Jade side answers the calls clients make
+//! [`crate::bip32::identity`]. The Jade side answers the calls clients make
 //! first (`get_version_info` with the fields HWI reads, `add_entropy`, `auth_user`,
 //! `ping`, `set_epoch`, `logout`), then `get_xpub`, `sign_message` and, on a debug
 //! build, `debug_set_mnemonic` with a `seed`; the Specter side answers `fingerprint`,
@@ -42,8 +42,8 @@ use super::jade::code;
 use super::message::{self, base64_decode};
 use super::specter::MAX_LINE;
 use super::{DeviceError, Driver};
+use crate::bip32::{identity, Network};
 use crate::slip39::MasterSecret;
-use crate::steps::fingerprint::{identity, Network};
 
 /// The wallet state a simulated Jade reports (`JADE_STATE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -919,7 +919,7 @@ pub fn expected_xpub(
     path: &str,
 ) -> Result<(String, String), String> {
     let s = MasterSecret::new(secret).map_err(|e| e.to_string())?;
-    let p = crate::steps::fingerprint::parse_path(path)?;
+    let p = crate::bip32::parse_path(path)?;
     let id = identity(&s, network, &p)?;
     Ok((id.master_fingerprint, id.xpub))
 }
