@@ -4,17 +4,15 @@
 //! Invariants: only an intact, closed transcript is signed (a tampered, torn or
 //! unfinished one is refused); only a key whose certificate is one of the transcript's
 //! roles signs; the new signature is verified before it is merged, and the merge never
-//! drops an existing signature. The passphrase is read with echo off, or from a file,
-//! and is zeroized after use.
+//! drops an existing signature. The passphrase is read with echo off, or from a file
+//! ([`super::secret_input`]), and is zeroized after use.
 
-use std::io::Write;
 use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use super::slip39::read_secret_line;
+use super::secret_input::{self, FileError, PromptError};
 use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::hygiene::EchoOff;
 use crate::pgp::{sign_detached, verify_detached, Certificate, PgpError, SecretKey};
 use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{
@@ -27,39 +25,33 @@ use crate::transcript::{verify_reader_with, Verdict};
 /// transcript is some kilobytes; `keyrite verify` streams any size.
 const MAX_TRANSCRIPT_BYTES: u64 = 256 << 20;
 
-/// Largest passphrase file read: a passphrase is a line.
-const MAX_PASSPHRASE_FILE: u64 = 64 << 10;
-
+/// The key's passphrase: the first line of `file`, or typed (echo off at a terminal) or
+/// piped on standard input.
 fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32> {
     if let Some(file) = file {
         let hint = "--passphrase-file names a file whose first line is the passphrase";
-        let bytes = crate::fs::read_secret_bounded(file, MAX_PASSPHRASE_FILE).map_err(|e| {
-            report(&e, Some(hint));
-            EXIT_USAGE
-        })?;
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            eprintln!("error: the passphrase file is not UTF-8 text");
-            eprintln!("  hint: {hint}");
-            return Err(EXIT_USAGE);
+        return match secret_input::first_line_of_file(file) {
+            Ok(p) => Ok(p),
+            Err(FileError::NotUtf8) => {
+                eprintln!("error: the passphrase file is not UTF-8 text");
+                eprintln!("  hint: {hint}");
+                Err(EXIT_USAGE)
+            }
+            Err(FileError::Read(e)) => {
+                report(&e, Some(hint));
+                Err(EXIT_USAGE)
+            }
         };
-        return Ok(Zeroizing::new(
-            text.lines().next().unwrap_or("").to_string(),
-        ));
     }
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let echo = tty.then(EchoOff::stdin);
-    eprint!("passphrase of {}: ", safe(&key.display().to_string()));
-    let _ = std::io::stderr().flush();
-    let line = read_secret_line(&mut std::io::stdin().lock());
-    drop(echo);
-    eprintln!();
-    match line {
+    let prompt = format!("passphrase of {}", safe(&key.display().to_string()));
+    match secret_input::read_hidden(&mut std::io::stdin().lock(), &prompt, tty) {
         Ok(Some(p)) => Ok(p),
         Ok(None) => {
             eprintln!("error: no passphrase was given");
             Err(EXIT_USAGE)
         }
-        Err(e) => {
+        Err(PromptError::Read(e) | PromptError::Write(e)) => {
             report(&e, None);
             Err(EXIT_USAGE)
         }

@@ -11,6 +11,7 @@ mod new;
 mod print;
 mod report;
 mod run;
+mod secret_input;
 mod slip39;
 mod status;
 mod verify;
