@@ -9,9 +9,9 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use keyrite::bip32::{parse_path, Network};
 use keyrite::device::sim::{Faults, SimConfig, SimState, Simulator};
 use keyrite::device::{self, Driver, PortSpec, Timeouts, Wallet};
-use keyrite::steps::fingerprint::{parse_path, Network};
 use zeroize::Zeroizing;
 
 fn jade() -> (Simulator, Box<dyn Wallet>) {

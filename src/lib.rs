@@ -24,6 +24,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bip32;
 pub mod cli;
 pub mod device;
 pub mod engine;

@@ -58,10 +58,10 @@ fn simulate(dir: &Path, name: &str, extra: &[&str]) -> Sim {
 
 /// The master fingerprint of `SECRET` used as the BIP-32 seed.
 fn secret_fingerprint() -> String {
-    let id = keyrite::steps::fingerprint::identity(
+    let id = keyrite::bip32::identity(
         &keyrite::slip39::MasterSecret::new(&hex::decode(SECRET).unwrap()).unwrap(),
-        keyrite::steps::fingerprint::Network::Bitcoin,
-        &keyrite::steps::fingerprint::parse_path("m").unwrap(),
+        keyrite::bip32::Network::Bitcoin,
+        &keyrite::bip32::parse_path("m").unwrap(),
     )
     .unwrap();
     id.master_fingerprint

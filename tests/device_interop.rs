@@ -9,10 +9,10 @@
 use std::process::Command;
 use std::time::Duration;
 
+use keyrite::bip32::{identity, parse_path, Network};
 use keyrite::device::sim::{Faults, SimConfig, SimState, Simulator};
 use keyrite::device::{self, message, Driver, PortSpec, Timeouts};
 use keyrite::slip39::MasterSecret;
-use keyrite::steps::fingerprint::{identity, parse_path, Network};
 use zeroize::Zeroizing;
 
 const SECRET: &str = "c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e5349553";

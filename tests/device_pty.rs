@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use keyrite::bip32::{identity, parse_path, Network};
 use keyrite::device::jade::{code, Jade};
 use keyrite::device::sim::{Faults, SimConfig, SimState, Simulator};
 use keyrite::device::transport::SerialLink;
 use keyrite::device::{self, message, DeviceError, Driver, PortSpec, Timeouts, Wallet};
 use keyrite::slip39::MasterSecret;
-use keyrite::steps::fingerprint::{identity, parse_path, Network};
 use zeroize::Zeroizing;
 
 const SECRET: &str = "8f3a1c2b9d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a";

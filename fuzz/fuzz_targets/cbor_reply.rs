@@ -21,11 +21,11 @@ use std::time::Duration;
 
 use bitcoin::bip32::DerivationPath;
 use bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use keyrite::bip32::Network;
 use keyrite::device::cbor::{scan, Decoder, Message, Scan, MAX_MESSAGE};
 use keyrite::device::jade::Jade;
 use keyrite::device::message;
 use keyrite::device::{Timeouts, Wallet};
-use keyrite::steps::fingerprint::Network;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/link.rs"]

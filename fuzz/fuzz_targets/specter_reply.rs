@@ -12,9 +12,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use bitcoin::bip32::{DerivationPath, Xpub};
+use keyrite::bip32::Network;
 use keyrite::device::specter::Specter;
 use keyrite::device::{Timeouts, Wallet};
-use keyrite::steps::fingerprint::Network;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/link.rs"]

@@ -4,17 +4,15 @@
 //! Invariants: only an intact, closed transcript is signed (a tampered, torn or
 //! unfinished one is refused); only a key whose certificate is one of the transcript's
 //! roles signs; the new signature is verified before it is merged, and the merge never
-//! drops an existing signature. The passphrase is read with echo off, or from a file,
-//! and is zeroized after use.
+//! drops an existing signature. The passphrase is read with echo off, or from a file
+//! ([`super::secret_input`]), and is zeroized after use.
 
-use std::io::Write;
 use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use super::slip39::read_secret_line;
-use super::{report, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::hygiene::EchoOff;
+use super::secret_input::{self, FileError, PromptError};
+use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::pgp::{sign_detached, verify_detached, Certificate, PgpError, SecretKey};
 use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{
@@ -27,40 +25,34 @@ use crate::transcript::{verify_reader_with, Verdict};
 /// transcript is some kilobytes; `keyrite verify` streams any size.
 const MAX_TRANSCRIPT_BYTES: u64 = 256 << 20;
 
-/// Largest passphrase file read: a passphrase is a line.
-const MAX_PASSPHRASE_FILE: u64 = 64 << 10;
-
+/// The key's passphrase: the first line of `file`, or typed (echo off at a terminal) or
+/// piped on standard input.
 fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32> {
     if let Some(file) = file {
         let hint = "--passphrase-file names a file whose first line is the passphrase";
-        let bytes = crate::fs::read_secret_bounded(file, MAX_PASSPHRASE_FILE).map_err(|e| {
-            report(&e, Some(hint));
-            EXIT_USAGE
-        })?;
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            eprintln!("error: the passphrase file is not UTF-8 text");
-            eprintln!("  hint: {hint}");
-            return Err(EXIT_USAGE);
+        return match secret_input::first_line_of_file(file) {
+            Ok(p) => Ok(p),
+            Err(FileError::NotUtf8) => {
+                eprintln!("error: the passphrase file is not UTF-8 text");
+                eprintln!("  hint: {hint}");
+                Err(EXIT_USAGE)
+            }
+            Err(FileError::Read(e)) => {
+                print_error(&e, Some(hint));
+                Err(EXIT_USAGE)
+            }
         };
-        return Ok(Zeroizing::new(
-            text.lines().next().unwrap_or("").to_string(),
-        ));
     }
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let echo = tty.then(EchoOff::stdin);
-    eprint!("passphrase of {}: ", safe(&key.display().to_string()));
-    let _ = std::io::stderr().flush();
-    let line = read_secret_line(&mut std::io::stdin().lock());
-    drop(echo);
-    eprintln!();
-    match line {
+    let prompt = format!("passphrase of {}", safe(&key.display().to_string()));
+    match secret_input::read_hidden(&mut std::io::stdin().lock(), &prompt, tty) {
         Ok(Some(p)) => Ok(p),
         Ok(None) => {
             eprintln!("error: no passphrase was given");
             Err(EXIT_USAGE)
         }
-        Err(e) => {
-            report(&e, None);
+        Err(PromptError::Read(e) | PromptError::Write(e)) => {
+            print_error(&e, None);
             Err(EXIT_USAGE)
         }
     }
@@ -93,14 +85,14 @@ pub(super) fn countersign(transcript: &Path, signing: &Signing<'_>, extra_witnes
     let data = match crate::fs::read_bounded(transcript, MAX_TRANSCRIPT_BYTES) {
         Ok(d) => d,
         Err(e) => {
-            report(&e, Some("check the transcript's path"));
+            print_error(&e, Some("check the transcript's path"));
             return EXIT_USAGE;
         }
     };
     let v = match verify_reader_with(transcript, &data[..], None, |_| {}) {
         Ok(v) => v,
         Err(e) => {
-            report(&e, Some("check the transcript's path"));
+            print_error(&e, Some("check the transcript's path"));
             return EXIT_USAGE;
         }
     };
@@ -175,7 +167,7 @@ pub(super) fn countersign(transcript: &Path, signing: &Signing<'_>, extra_witnes
             EXIT_OK
         }
         Err(e) => {
-            report(&e, Some("the transcript's folder must be writable"));
+            print_error(&e, Some("the transcript's folder must be writable"));
             EXIT_FAILED
         }
     }
@@ -194,20 +186,20 @@ fn sign_with_key(
             match SecretKey::load(key_file, Some(&pass)) {
                 Ok(k) => k,
                 Err(e) => {
-                    report(&e, Some("check the passphrase and the key file"));
+                    print_error(&e, Some("check the passphrase and the key file"));
                     return Err(EXIT_FAILED);
                 }
             }
         }
         Err(e) => {
-            report(&e, Some("give your OpenPGP secret key file (`gpg --armor --export-secret-keys FINGERPRINT`), or a signature made elsewhere with --signature"));
+            print_error(&e, Some("give your OpenPGP secret key file (`gpg --armor --export-secret-keys FINGERPRINT`), or a signature made elsewhere with --signature"));
             return Err(EXIT_USAGE);
         }
     };
     let signature = match sign_detached(&key, data) {
         Ok(s) => s,
         Err(e) => {
-            report(
+            print_error(
                 &e,
                 Some("the key must be able to sign (not expired, not revoked)"),
             );
@@ -231,7 +223,7 @@ fn signature_made_elsewhere(
     certs: Option<&Path>,
 ) -> Result<(Vec<u8>, Certificate), i32> {
     let signature = read_signature_file(file).map_err(|e| {
-        report(
+        print_error(
             &e,
             Some("--signature names the detached signature file (`gpg --armor --detach-sign`)"),
         );
@@ -240,7 +232,7 @@ fn signature_made_elsewhere(
     let mut candidates: Vec<Certificate> = Vec::new();
     if let Some(script) = script {
         let facts = crate::script::signing_facts(script).map_err(|e| {
-            report(&e, Some("check the path given with --script"));
+            print_error(&e, Some("check the path given with --script"));
             EXIT_USAGE
         })?;
         for (role, path) in &facts.cert_files {
@@ -256,7 +248,7 @@ fn signature_made_elsewhere(
     }
     if let Some(dir) = certs {
         let (found, problems) = load_cert_dir(dir).map_err(|e| {
-            report(&e, Some("--certs names a folder of certificate files"));
+            print_error(&e, Some("--certs names a folder of certificate files"));
             EXIT_USAGE
         })?;
         for p in problems {

@@ -24,9 +24,9 @@ use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
 use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::bip32::Network;
 use crate::device::sim::{Faults, SimConfig, SimState, Simulator};
 use crate::device::{self, transport, Driver, PortSpec, Timeouts};
-use crate::steps::fingerprint::Network;
 
 /// The `device` subcommands.
 #[derive(Subcommand, Debug)]

@@ -11,6 +11,7 @@ mod new;
 mod print;
 mod report;
 mod run;
+mod secret_input;
 mod slip39;
 mod status;
 mod verify;
@@ -246,10 +247,6 @@ macro_rules! outln {
     };
 }
 pub(crate) use outln;
-
-// Until countersign and slip39 move to the new name (the secret input they share is
-// being split out on another branch).
-use print_error as report;
 
 /// Keeps a panic the OpenPGP layer catches (and reports as damaged input) off the
 /// terminal; any other panic is printed as usual.

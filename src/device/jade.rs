@@ -29,7 +29,7 @@ use super::transport::{Got, Link};
 use super::{
     jade_network, path_numbers, DeviceError, DeviceIdentity, Driver, Exchange, Timeouts, Wallet,
 };
-use crate::steps::fingerprint::Network;
+use crate::bip32::Network;
 
 /// Jade's RPC error codes (`main/utils/cbor_rpc.h`).
 pub mod code {

@@ -32,7 +32,7 @@ use std::time::Duration;
 use bitcoin::bip32::DerivationPath;
 use serde::{Deserialize, Serialize};
 
-use crate::steps::fingerprint::Network;
+use crate::bip32::Network;
 
 /// Which protocol a device speaks.
 #[derive(
@@ -534,7 +534,7 @@ mod tests {
 
     #[test]
     fn paths_render_with_h() {
-        let p = crate::steps::fingerprint::parse_path("m/84'/0'/0'/0/7").unwrap();
+        let p = crate::bip32::parse_path("m/84'/0'/0'/0/7").unwrap();
         assert_eq!(path_text(&p), "m/84h/0h/0h/0/7");
         assert_eq!(
             path_numbers(&p),

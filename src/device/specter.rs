@@ -22,7 +22,7 @@ use bitcoin::bip32::{DerivationPath, Xpub};
 use super::message::base64_encode;
 use super::transport::{Got, Link};
 use super::{path_text, DeviceError, DeviceIdentity, Driver, Exchange, Timeouts, Wallet};
-use crate::steps::fingerprint::Network;
+use crate::bip32::Network;
 
 /// The longest line accepted from the device, in bytes.
 pub const MAX_LINE: usize = 64 * 1024;

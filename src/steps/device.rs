@@ -28,8 +28,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::fingerprint::{identity, parse_path, Network, DEFAULT_PATH};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::device::sim::{SimConfig, SimState, Simulator};
 use crate::device::{self, path_text, DeviceError, DeviceIdentity, Driver, PortSpec, Timeouts};
 use crate::operator::FieldKey;

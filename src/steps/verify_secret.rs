@@ -7,8 +7,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::{identity, parse_path, Network, DEFAULT_PATH};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{MasterFingerprint, SecretName};
 

@@ -14,8 +14,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::earlier_shares::live_shares;
-use super::fingerprint::{identity, parse_path, Network, DEFAULT_PATH};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
+use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{FieldValue, SecretName};
 
