@@ -1,6 +1,6 @@
 //! The vault: the only place a running ceremony keeps secrets.
 //!
-//! Invariants (DESIGN.md 1):
+//! Invariants (ARCHITECTURE.md, invariant 1):
 //! - Every value here is a zeroizing type from [`crate::slip39`]; dropping the vault, or
 //!   removing an entry, wipes it. The engine drops the vault at the end of every run,
 //!   completed, aborted or failed.

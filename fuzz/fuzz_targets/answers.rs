@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use keyrite::operator::answers::{Answers, AnswersError};
 use keyrite::operator::{
-    FieldKey, Operator, RoleView, SecretAsk, SecretKind, SecretView, StepView,
+    FieldKey, Operator, RoleView, SecretAsk, SecretKind, SecretView, Severity, StepView,
 };
 use keyrite::script::types::FieldName;
 use keyrite::script::Script;
@@ -112,7 +112,7 @@ fn exercise(answers: &mut Answers, script: &Script, words: &ShareWords) {
         };
         let _ = answers.begin_step(&view);
         let _ = answers.acknowledge(&view, "text");
-        answers.inform(&view, "message");
+        answers.inform(&view, Severity::Info, "message");
         for field in FIELDS {
             let Ok(name) = FieldName::parse(field) else {
                 continue;
@@ -211,7 +211,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     for script in &fx.scripts {
-        match Answers::load(&fx.file, script) {
+        match Answers::load(&fx.file, &script.path, &script.step_ids()) {
             Ok(mut answers) => {
                 let _ = format!("{answers:?}");
                 exercise(&mut answers, script, &fx.words);

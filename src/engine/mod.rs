@@ -2,7 +2,7 @@
 //!
 //! Invariants:
 //! - The first record (`ceremony_started`) is durable before the first question is asked,
-//!   and each step's facts are durable before the next step begins (DESIGN.md 2).
+//!   and each step's facts are durable before the next step begins (ARCHITECTURE.md, invariant 2).
 //! - Every run ends with exactly one end record, `completed` or `aborted` (with the reason
 //!   and the step), unless the transcript itself cannot be written; then the run stops at
 //!   once and the file ends at its last complete record.

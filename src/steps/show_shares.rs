@@ -1,7 +1,7 @@
 //! `show_shares`: each share is shown to its holder alone, on a secret screen, to write
 //! down or stamp on steel; the holder then proves the copy by typing back random words.
 //!
-//! Invariants (DESIGN.md 1 and 5): the words go only to the operator's secret screen;
+//! Invariants (ARCHITECTURE.md, invariants 1 and 5): the words go only to the operator's secret screen;
 //! the transcript records the share's group and member, its digest, the holder, and that
 //! the check passed. A front end that cannot show a secret safely refuses, and the
 //! ceremony stops before anything is shown.

@@ -5,7 +5,7 @@
 //! event's own fields, and `prev`. The end record (`completed` or `aborted`) also ends
 //! with `seal`.
 //!
-//! Invariants (DESIGN.md 2 and 3):
+//! Invariants (ARCHITECTURE.md, invariants 2 and 3):
 //! - `prev` of record 0 is the script's SHA-256; `prev` of record n is the SHA-256 of the
 //!   exact bytes of line n-1 (without its newline). `seq` counts from 0 with no gap.
 //! - `seal` is the SHA-256 of the end record's own bytes up to `,"seal":"`, so the last
