@@ -1,5 +1,14 @@
 //! Helpers shared by the integration tests: run the real binary, find transcripts.
+//!
+//! Every test binary (`tests/<theme>/main.rs`) includes this module with
+//! `#[path = "../common/mod.rs"] mod common;`.
+
+// Each test binary uses a different subset of these helpers, so whatever one binary
+// leaves unused is not dead code.
 #![allow(dead_code)]
+
+pub mod gnupg;
+pub mod golden;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

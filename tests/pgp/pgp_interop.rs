@@ -1,10 +1,10 @@
 //! Interoperability with GnuPG 2.2: everything we write, gpg reads, and the reverse.
 //!
-//! Each test has its own GNUPGHOME (see `common`). Without gpg the tests pass with a
+//! Each test has its own GNUPGHOME (see `common::gnupg`). Without gpg the tests pass with a
 //! note, unless KEYRITE_REQUIRE_INTEROP=1.
 
-mod gnupg;
-use gnupg as common;
+use crate::common::gnupg;
+use crate::gpg_or_skip;
 
 use keyrite::pgp::{
     decrypt, decrypt_with_password, encrypt, encrypt_with_password, generate, merge_signatures,
@@ -225,7 +225,7 @@ fn we_decrypt_what_gpg_encrypted_to_our_key() {
 
 /// The binary form of `armored` with one byte near the end of the encrypted data
 /// flipped.
-fn tamper(gpg: &common::Gpg, armored: &[u8]) -> Vec<u8> {
+fn tamper(gpg: &gnupg::Gpg, armored: &[u8]) -> Vec<u8> {
     let mut bin = gpg.ok(&["--dearmor"], Some(armored));
     let n = bin.len();
     bin[n - 5] ^= 0x40;

@@ -3,8 +3,8 @@
 //! through `update`. The clock is injected (`Action::Tick`) and the transcript head is a
 //! fixed fake value, so snapshots hold no real time or hash.
 //!
-//! Refresh with `INSTA_UPDATE=always cargo test --test tui_snapshots`, then read every
-//! changed `.snap` under `tests/snapshots/`.
+//! Refresh with `INSTA_UPDATE=always cargo test --test tui tui_snapshots`, then read every
+//! changed `.snap` under `tests/tui/snapshots/`.
 
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -28,8 +28,8 @@ const DEMO_WORDS: &str = "execute morning academic acid avoid golden entrance fo
 fn secret_only_words() -> Vec<&'static str> {
     let public = format!(
         "{}{}",
-        include_str!("../ceremonies/demo.yaml"),
-        include_str!("../src/tui/text.rs")
+        include_str!("../../ceremonies/demo.yaml"),
+        include_str!("../../src/tui/text.rs")
     )
     .to_lowercase();
     let words: Vec<&str> = DEMO_WORDS

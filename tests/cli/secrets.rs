@@ -2,8 +2,7 @@
 //! the records, nor in the process's output; and the secret steps fail loudly when the
 //! shares or the fingerprint are wrong.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::path::Path;
 

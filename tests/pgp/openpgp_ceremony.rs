@@ -2,16 +2,13 @@
 //! by gpg), countersigning, tampering after signing, signatures by strangers, protected
 //! files, and rehearsals that decrypt shares from files.
 
-mod common;
-mod gnupg;
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::{self, gnupg, *};
 use keyrite::slip39::{combine, Share};
 use serde_json::Value;
 

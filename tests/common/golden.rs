@@ -1,4 +1,4 @@
-//! The golden-file check shared by tests/report.rs and tests/print.rs.
+//! The golden-file check shared by cli/report.rs and cli/print.rs.
 
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! Bad and unusual certificate and key files: each refused with its own clear error.
 //! Most keys are made with sequoia; the gpg-made ones need gpg (skipped without).
 
-mod gnupg;
-use gnupg as common;
+use crate::gpg_or_skip;
 
 use std::time::{Duration, SystemTime};
 

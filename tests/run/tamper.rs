@@ -1,7 +1,7 @@
 //! Tampering: any changed, dropped, swapped or added byte or line of a finished
 //! transcript makes `verify` fail, with the kind of finding that fits the change.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -2,13 +2,11 @@
 //! share, mode 0600, and GnuPG opens each with its custodian's secret key to the very share
 //! whose digest the transcript recorded.
 
-mod common;
-mod gnupg;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::*;
+use crate::common::gnupg;
+use crate::common::*;
 use keyrite::slip39::Share;
 
 #[test]

@@ -1,7 +1,6 @@
 //! Headless runs of the demo as a user runs them, checked through `keyrite verify`.
 
-mod common;
-use common::*;
+use crate::common::{self, *};
 
 #[test]
 fn demo_runs_headless_and_verifies() {

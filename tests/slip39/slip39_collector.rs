@@ -1,7 +1,7 @@
 //! Incremental share entry: progress after each share, immediate rejection of shares
 //! that cannot belong, and the messages a ceremony shows for each case.
 
-mod common;
+use crate::common;
 
 use keyrite::slip39::{
     combine, split, split_with_os_random, CollectError, CollectProgress, Collector, GroupProgress,

@@ -1,7 +1,7 @@
 //! `Debug` of every secret-bearing value (and of the public values around them) shows
 //! neither the secret nor a share word, so logging one by mistake leaks nothing.
 
-mod common;
+use crate::common;
 
 use keyrite::slip39::{combine, split, Collector, MasterSecret, Passphrase, Share, SplitConfig};
 

@@ -24,7 +24,7 @@ fn stream() -> impl FnMut(&mut [u8]) {
 #[test]
 fn split_matches_reference_with_same_randomness() {
     let cases: Vec<Value> =
-        serde_json::from_str(include_str!("data/reference_split.json")).unwrap();
+        serde_json::from_str(include_str!("../data/reference_split.json")).unwrap();
     assert_eq!(cases.len(), 4);
     for case in cases {
         let groups = case["groups"]

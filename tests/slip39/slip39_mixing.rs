@@ -2,7 +2,7 @@
 //! identifier check catches ordinary mixing at entry, and the digest catches shares of
 //! two splits that happen to share an identifier.
 
-mod common;
+use crate::common;
 
 use keyrite::slip39::{
     combine, split, CollectError, Collector, GroupSpec, MasterSecret, Passphrase, SetParameter,

@@ -3,7 +3,7 @@
 //! fewer does not, and every share survives words -> share -> words unchanged.
 //! PBKDF2 dominates the cost, so the exponent is 0 and the case count is small.
 
-mod common;
+use crate::common;
 
 use keyrite::slip39::{
     combine, split, Collector, GroupSpec, MasterSecret, Passphrase, Share, Slip39Error, SplitConfig,

@@ -3,7 +3,7 @@
 //! a chosen clock (every record re-chained and the end record re-sealed exactly as the
 //! writer does, and checked by the verifier), so due dates can sit on a DST change.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

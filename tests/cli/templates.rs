@@ -3,12 +3,10 @@
 //! check, recovery rehearsal, share rotation, then a share check that finds the rotated
 //! (void) shares refused. `keyrite status --json` is asserted after each run.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{repo, text};
+use crate::common::{repo, text};
 use serde_json::Value;
 
 fn keyrite(dir: &Path, args: &[&str]) -> Output {

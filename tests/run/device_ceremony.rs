@@ -3,8 +3,7 @@
 //! pty link for a wrong wallet, a hang-up with a retry, a garbage reply with a give-up,
 //! a debug load; and `keyrite device list|probe`.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

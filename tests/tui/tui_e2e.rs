@@ -212,9 +212,9 @@ fn words_on(screen: &str) -> Vec<String> {
 fn public_text() -> String {
     format!(
         "{}{}{}",
-        include_str!("../ceremonies/demo.yaml"),
-        include_str!("../src/tui/text.rs"),
-        include_str!("../src/cli/run.rs")
+        include_str!("../../ceremonies/demo.yaml"),
+        include_str!("../../src/tui/text.rs"),
+        include_str!("../../src/cli/run.rs")
     )
     .to_lowercase()
 }

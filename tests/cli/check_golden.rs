@@ -15,8 +15,8 @@
 //! run time, and their expected output (`tests/check/generated-*.expected`) has the
 //! folder replaced by `<tmp>`.
 //!
-//! `KEYRITE_BLESS=1 cargo test --test check_golden` rewrites the `.expected` files from
-//! the current output. Read every rewritten file before committing it: a golden file
+//! `KEYRITE_BLESS=1 cargo test --test cli check_golden` rewrites the `.expected` files
+//! from the current output. Read every rewritten file before committing it: a golden file
 //! that blesses a wrong or useless message is worse than none.
 //!
 //! [`KNOWN_BUGS`] lists cases whose `.expected` holds the output keyrite *should* give

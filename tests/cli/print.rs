@@ -1,17 +1,13 @@
 //! `keyrite print` as an officer runs it: golden Markdown and HTML scripts of the demo
 //! ceremonies, the HTML parsed and its structure checked, and scripts that fail `check`.
 //!
-//! `KEYRITE_BLESS=1 cargo test --test print` rewrites the goldens
-//! (`tests/print/*.expected.*`); read every rewritten file before committing it.
-
-mod common;
-#[path = "report/golden.rs"]
-mod golden;
+//! `KEYRITE_BLESS=1 cargo test --test cli print::` rewrites the goldens
+//! (`tests/data/print/*.expected.*`); read every rewritten file before committing it.
 
 use std::process::Output;
 
-use common::{keyrite, repo, text};
-use golden::golden;
+use crate::common::golden::golden;
+use crate::common::{keyrite, repo, text};
 use scraper::{Html, Selector};
 
 const SCRIPTS: &[(&str, &str)] = &[
@@ -40,7 +36,7 @@ fn golden_scripts() {
             assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
             assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
             golden(
-                &format!("tests/print/{name}.expected.{format}"),
+                &format!("tests/data/print/{name}.expected.{format}"),
                 &text(&out.stdout),
             );
         }

@@ -28,7 +28,7 @@ use keyrite::tui::Action;
 
 /// The shares of the answers file, by role, as full words.
 fn demo_shares() -> Vec<(String, Vec<&'static str>)> {
-    let answers = include_str!("data/recovery-typed.answers.yaml");
+    let answers = include_str!("../data/recovery-typed.answers.yaml");
     answers
         .lines()
         .filter_map(|l| {

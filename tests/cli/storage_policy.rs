@@ -2,13 +2,11 @@
 //! "another place" path (typed line by line), the signed-exception path, a refusal that
 //! cannot be mended, and the problems `check` finds in a policy.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::text;
+use crate::common::text;
 use serde_json::Value;
 
 const SCRIPT: &str = r#"keyrite: 1

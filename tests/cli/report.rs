@@ -9,18 +9,16 @@
 //! the seal recomputed (a forger's edit: the chain checks, the signatures do not), with
 //! the original `.asc`;
 //! `recovery-mismatch.jsonl` is a run of `tests/report/recovery-mismatch.yaml`, whose
-//! verify step fails. `KEYRITE_BLESS=1 cargo test --test report` rewrites the goldens
-//! (`tests/report/*.expected.*`); read every rewritten file before committing it.
-
-mod common;
-#[path = "report/golden.rs"]
-mod golden;
+//! verify step fails. `KEYRITE_BLESS=1 cargo test --test cli report::` rewrites the
+//! goldens (`tests/report/*.expected.*`); read every rewritten file before committing it.
+//! (The fixtures stay in `tests/report/`: the reports quote their paths, and the fuzz
+//! targets read them too.)
 
 use std::path::Path;
 use std::process::Output;
 
-use common::{keyrite, repo, text};
-use golden::golden;
+use crate::common::golden::golden;
+use crate::common::{keyrite, repo, text};
 use scraper::{Html, Selector};
 
 /// A golden case: its name, the arguments after `report`, and the exit code expected.

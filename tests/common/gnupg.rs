@@ -3,7 +3,6 @@
 //! If `gpg` is not installed, [`gpg`] prints why and returns `None` (the test then
 //! passes without checking interop) — unless `KEYRITE_REQUIRE_INTEROP=1`, when it
 //! panics, so CI cannot silently skip the interop checks.
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,7 +53,7 @@ pub fn gpg() -> Option<Gpg> {
 #[macro_export]
 macro_rules! gpg_or_skip {
     () => {
-        match common::gpg() {
+        match $crate::common::gnupg::gpg() {
             Some(g) => g,
             None => return,
         }
