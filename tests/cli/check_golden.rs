@@ -16,17 +16,20 @@
 //! folder replaced by `<tmp>`.
 //!
 //! `KEYRITE_BLESS=1 cargo test --test cli check_golden` rewrites the `.expected` files
-//! from the current output. Read every rewritten file before committing it: a golden file
-//! that blesses a wrong or useless message is worse than none.
+//! from the current output (see `common::golden`). Read every rewritten file before
+//! committing it: a golden file that blesses a wrong or useless message is worse than
+//! none.
 //!
 //! [`KNOWN_BUGS`] lists cases whose `.expected` holds the output keyrite *should* give
 //! and currently does not. They are reported but do not fail the test, are never
 //! blessed, and fail the test once keyrite gets them right, so the entry is removed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use crate::common::golden::{blessing, compare, Outcome};
+use crate::common::keyrite;
 
 /// At least this many committed cases must exist.
 const MIN_CASES: usize = 30;
@@ -158,14 +161,12 @@ fn non_utf8_at_eof() -> Vec<u8> {
     b
 }
 
-/// Runs `keyrite check` and renders its result in the `.expected` format.
+/// Runs `keyrite check` from `root` and renders its result in the `.expected` format.
 fn run_check(root: &Path, arg: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let out = keyrite()
         .arg("check")
         .arg(arg)
         .current_dir(root)
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
         .stdin(Stdio::null())
         .output()
         .expect("run keyrite check");
@@ -183,74 +184,11 @@ fn run_check(root: &Path, arg: &Path) -> String {
     )
 }
 
-/// A line diff (longest common subsequence): `-` expected, `+` actual.
-fn diff(expected: &str, actual: &str) -> String {
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = actual.lines().collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let mut out = String::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            let _ = writeln!(out, "    {}", a[i]);
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            let _ = writeln!(out, "  - {}", a[i]);
-            i += 1;
-        } else {
-            let _ = writeln!(out, "  + {}", b[j]);
-            j += 1;
-        }
-    }
-    if expected.ends_with('\n') != actual.ends_with('\n') {
-        let _ = writeln!(out, "  (the final newline differs)");
-    }
-    out
-}
-
-enum Outcome {
-    Same,
-    Blessed,
-    Differs(String),
-}
-
-fn compare(expected_path: &Path, actual: &str, bless: bool, known_bug: bool) -> Outcome {
-    let expected = std::fs::read_to_string(expected_path).ok();
-    if expected.as_deref() == Some(actual) {
-        return Outcome::Same;
-    }
-    if bless && !known_bug {
-        std::fs::write(expected_path, actual).expect("write .expected");
-        return Outcome::Blessed;
-    }
-    Outcome::Differs(match expected {
-        None => format!(
-            "  no file {}; actual output:\n{}",
-            expected_path.display(),
-            actual
-                .lines()
-                .map(|l| format!("  + {l}\n"))
-                .collect::<String>()
-        ),
-        Some(expected) => diff(&expected, actual),
-    })
-}
-
 #[test]
 fn check_output_matches_golden_files() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("tests").join("check");
-    let bless = std::env::var_os("KEYRITE_BLESS").is_some_and(|v| v == "1");
+    let bless = blessing();
     let known: BTreeMap<&str, &str> = KNOWN_BUGS.iter().copied().collect();
 
     let mut yaml = BTreeSet::new();
@@ -328,8 +266,7 @@ fn check_output_matches_golden_files() {
         let outcome = compare(
             &dir.join(format!("{name}.expected")),
             &actual,
-            bless,
-            known.contains_key(name.as_str()),
+            bless && !known.contains_key(name.as_str()),
         );
         record(name, outcome, &mut failures);
     }
@@ -343,8 +280,7 @@ fn check_output_matches_golden_files() {
         let outcome = compare(
             &dir.join(format!("{}.expected", g.name)),
             &actual,
-            bless,
-            known.contains_key(g.name),
+            bless && !known.contains_key(g.name),
         );
         record(g.name, outcome, &mut failures);
     }

@@ -6,7 +6,7 @@
 
 use std::process::Output;
 
-use crate::common::golden::golden;
+use crate::common::golden::assert_golden;
 use crate::common::{keyrite, repo, text};
 use scraper::{Html, Selector};
 
@@ -35,7 +35,7 @@ fn golden_scripts() {
             let out = print(&[script, "--format", format]);
             assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
             assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
-            golden(
+            assert_golden(
                 &format!("tests/data/print/{name}.expected.{format}"),
                 &text(&out.stdout),
             );

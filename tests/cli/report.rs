@@ -17,7 +17,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::golden::golden;
+use crate::common::golden::assert_golden;
 use crate::common::{keyrite, repo, text};
 use scraper::{Html, Selector};
 
@@ -147,7 +147,7 @@ fn golden_reports() {
             } else {
                 parse(&stdout);
             }
-            golden(
+            assert_golden(
                 &format!("tests/report/{}.expected.{ext}", case.name),
                 &stdout,
             );

@@ -16,10 +16,7 @@ fn shipped_schema_is_up_to_date() {
 
 #[test]
 fn schema_command_prints_the_same_schema() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyrite"))
-        .arg("schema")
-        .output()
-        .unwrap();
+    let out = crate::common::keyrite().arg("schema").output().unwrap();
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),

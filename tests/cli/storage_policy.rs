@@ -2,12 +2,12 @@
 //! "another place" path (typed line by line), the signed-exception path, a refusal that
 //! cannot be mended, and the problems `check` finds in a policy.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use crate::common::text;
 use serde_json::Value;
+
+use crate::common::{run_in, text};
 
 const SCRIPT: &str = r#"keyrite: 1
 id: policy-test
@@ -49,26 +49,9 @@ fn room() -> tempfile::TempDir {
     dir
 }
 
-fn keyrite(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrite"))
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keyrite starts");
-    let mut input = child.stdin.take().expect("piped");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("input");
-    }
-    drop(input);
-    child.wait_with_output().expect("keyrite ends")
-}
-
 fn run_with_answers(dir: &Path, answers_text: &str) -> (Output, Vec<Value>) {
     std::fs::write(dir.join("p.answers.yaml"), answers_text).expect("answers");
-    let out = keyrite(
+    let out = run_in(
         dir,
         &[
             "run",
@@ -264,7 +247,7 @@ fn another_place_typed_at_the_prompt_replaces_the_refused_one() {
         "TB-9",
         "Alice Example", // laptop
     ];
-    let out = keyrite(
+    let out = run_in(
         dir.path(),
         &[
             "run",
@@ -336,7 +319,7 @@ fn check_finds_the_problems_of_a_policy() {
             )
             .replace("record_storage: { items: shares }", &format!("record_storage: {{ items: shares, {fields} }}"));
         std::fs::write(dir.path().join("bad.yaml"), script).expect("script");
-        let out = keyrite(dir.path(), &["check", "bad.yaml"], None);
+        let out = run_in(dir.path(), &["check", "bad.yaml"], None);
         assert_eq!(out.status.code(), Some(2), "{policy}");
         let err = text(&out.stderr);
         assert!(

@@ -4,18 +4,10 @@
 //! (void) shares refused. `keyrite status --json` is asserted after each run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use crate::common::{repo, text};
 use serde_json::Value;
 
-fn keyrite(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keyrite"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("keyrite runs")
-}
+use crate::common::{keyrite, repo, run_in, text};
 
 /// A room: the DEMO keys under keys/ with the role ids the templates use.
 fn room() -> tempfile::TempDir {
@@ -53,7 +45,7 @@ const PEOPLE: &[&str] = &[
 fn new(dir: &Path, template: &str, file: &str, sets: &[&str]) {
     let mut args = vec!["new", "--template", template, "-o", file];
     args.extend_from_slice(sets);
-    let out = keyrite(dir, &args);
+    let out = run_in(dir, &args, None);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -61,14 +53,14 @@ fn new(dir: &Path, template: &str, file: &str, sets: &[&str]) {
         text(&out.stdout),
         text(&out.stderr)
     );
-    let check = keyrite(dir, &["check", file]);
+    let check = run_in(dir, &["check", file], None);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
 }
 
 /// Runs a script headless; returns its transcript.
 fn run(dir: &Path, script: &str, template: &str, out: &str) -> PathBuf {
     let answers = repo(&format!("tests/data/templates/{template}.answers.yaml"));
-    let result = keyrite(
+    let result = run_in(
         dir,
         &[
             "run",
@@ -80,6 +72,7 @@ fn run(dir: &Path, script: &str, template: &str, out: &str) -> PathBuf {
             "--out",
             out,
         ],
+        None,
     );
     assert_eq!(
         result.status.code(),
@@ -112,7 +105,7 @@ fn status(dir: &Path, as_of: Option<&str>) -> (i32, Value) {
     if let Some(t) = as_of {
         args.extend(["--as-of", t]);
     }
-    let out = keyrite(dir, &args);
+    let out = run_in(dir, &args, None);
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("status --json: {e}: {}", text(&out.stderr)));
     (out.status.code().expect("an exit code"), json)
@@ -156,7 +149,7 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     sets.extend(["--set", "device_port=simulator"]);
     new(dir, "genesis", "genesis.yaml", &sets);
     // The printed script states the storage policy for the room.
-    let printed = keyrite(dir, &["print", "genesis.yaml"]);
+    let printed = run_in(dir, &["print", "genesis.yaml"], None);
     assert_eq!(printed.status.code(), Some(0));
     assert!(text(&printed.stdout).contains(
         "| Storage policy | no single site or holder may hold a threshold of any group's shares; every stored item needs a seal number"
@@ -359,7 +352,7 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
     assert_eq!(untrusted.len(), 1);
     assert_eq!(untrusted[0]["path"], "copied/genesis.jsonl");
     // While it is there, a share check cannot know the live shares, and says so.
-    let blocked = keyrite(
+    let blocked = run_in(
         dir,
         &[
             "run",
@@ -373,6 +366,7 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
             "--out",
             "out",
         ],
+        None,
     );
     assert_eq!(blocked.status.code(), Some(1));
     assert!(
@@ -411,9 +405,10 @@ fn every_template_makes_a_script_that_checks_and_runs_to_the_end() {
 #[test]
 fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = keyrite(
+    let out = run_in(
         dir.path(),
         &["new", "--template", "genesis", "-o", "g.yaml"],
+        None,
     );
     // Written, but the certificates are not in keys/ yet: exit 1 and the problems.
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
@@ -424,7 +419,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
     );
     assert!(dir.path().join("g.yaml").exists());
     let before = std::fs::read(dir.path().join("g.yaml")).expect("written");
-    let again = keyrite(
+    let again = run_in(
         dir.path(),
         &[
             "new",
@@ -435,6 +430,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
             "-o",
             "g.yaml",
         ],
+        None,
     );
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("never overwrites"));
@@ -443,7 +439,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
         before
     );
 
-    let bad = keyrite(
+    let bad = run_in(
         dir.path(),
         &[
             "new",
@@ -454,6 +450,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
             "-o",
             "x.yaml",
         ],
+        None,
     );
     assert_eq!(bad.status.code(), Some(2));
     assert!(
@@ -468,7 +465,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
 
     // A value with an escape sequence would reach every screen the script shows.
     for value in ["title=Genesis\u{1b}[2J", "officer=Alice\u{202e}Example"] {
-        let bad = keyrite(
+        let bad = run_in(
             dir.path(),
             &[
                 "new",
@@ -479,6 +476,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
                 "-o",
                 "x.yaml",
             ],
+            None,
         );
         let err = text(&bad.stderr);
         assert_eq!(bad.status.code(), Some(2), "{err}");
@@ -490,7 +488,7 @@ fn new_refuses_to_overwrite_and_reports_a_script_that_needs_certificates() {
         assert!(!dir.path().join("x.yaml").exists());
     }
 
-    let list = keyrite(dir.path(), &["new", "--list"]);
+    let list = run_in(dir.path(), &["new", "--list"], None);
     assert_eq!(list.status.code(), Some(0));
     for name in [
         "genesis",
@@ -563,7 +561,7 @@ sign:
 "#
     );
     std::fs::write(dir.join("check.answers.yaml"), answers).expect("answers");
-    let out = keyrite(
+    let out = run_in(
         dir,
         &[
             "run",
@@ -575,6 +573,7 @@ sign:
             "--out",
             "out",
         ],
+        None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let transcript = dir.join(
@@ -635,7 +634,7 @@ sign:
 #[test]
 fn a_reader_that_goes_away_ends_keyrite_quietly() {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let mut child = keyrite()
         .args(["new", "--list"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

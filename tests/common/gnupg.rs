@@ -25,16 +25,15 @@ pub fn gpg() -> Option<Gpg> {
         .map(|s| s.success())
         .unwrap_or(false);
     if !found {
-        if std::env::var("KEYRITE_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        if super::interop_required() {
             panic!("gpg is not installed but KEYRITE_REQUIRE_INTEROP=1: install GnuPG 2.2");
         }
-        // Written to stderr directly, past the test harness's capture, once per binary.
+        // Once per test binary.
         static SAID: std::sync::Once = std::sync::Once::new();
         SAID.call_once(|| {
-            let _ = writeln!(
-                std::io::stderr(),
+            super::say_skipped(
                 "SKIPPED: gpg is not installed, so GnuPG interop is NOT checked \
-                 (set KEYRITE_REQUIRE_INTEROP=1 to fail instead)"
+                 (set KEYRITE_REQUIRE_INTEROP=1 to fail instead)",
             );
         });
         return None;

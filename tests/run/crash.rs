@@ -4,7 +4,8 @@
 //! never `tampered`.
 //!
 //! - [`kill_at_every_prompt`]: deterministic points, one per prompt of a ceremony with
-//!   every basic step kind, driven line by line through a pipe.
+//!   every basic step kind (the drill of `common::drill`), driven line by line through a
+//!   pipe.
 //! - [`kill_at_random_instants`]: a long generated ceremony run from an answers file and
 //!   killed after a random (seeded) delay within its usual run time. `KEYRITE_CRASH_SEED`
 //!   and `KEYRITE_CRASH_KILLS` override the seed and the number of kills.
@@ -13,11 +14,16 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use crate::common::drill::{
+    answers_used, facts, finding_kinds, records_of, the_transcript, transcripts, verdict, verify,
+};
+use crate::common::{drill, keyrite};
 
 /// How long to wait for a prompt before deciding keyrite is stuck. Not a speed
 /// requirement: only a guard so that a hang fails instead of blocking the test run.
@@ -30,161 +36,6 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn keyrite() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_keyrite"));
-    c.env_remove("RUST_BACKTRACE");
-    c
-}
-
-/// The ceremony the tests run: every basic step kind, with answers for a headless run.
-/// (Not `ceremonies/demo.yaml`, which changes with the language and needs other answers.)
-const CEREMONY: &str = r#"keyrite: 1
-id: drill
-title: Room checks drill
-description: >
-  A ceremony with every basic step kind, for tests that kill keyrite or fill its disk.
-rehearse_every: 90d
-roles:
-  # Every prompt is answered `AB`: the script fixes each role's initials to that.
-  officer:   { name: Alice Example, initials: AB }
-  witness-1: { name: Bob Example, initials: AB }
-  witness-2: { name: Dana Example, initials: AB }
-steps:
-  - id: attendance
-    title: Everyone in the room says they are present
-    attend: [officer, witness-1, witness-2]
-  - id: room
-    title: Record the room and the laptop's tamper-evident bag
-    record: [room, laptop_bag_seal]
-  - id: check-seal
-    title: Witnesses check the laptop bag seal
-    confirm:
-      by: [witness-1, witness-2]
-      text: "The laptop bag seal reads {laptop_bag_seal} and matches the last record."
-  - id: offline
-    title: The laptop is offline
-    confirm:
-      by: [officer, witness-1]
-      text: "Wi-Fi and Bluetooth are off and no network cable is attached."
-  - id: storage
-    title: Record where the laptop and its backup drive go
-    record_storage:
-      items: [laptop, backup-drive]
-  - id: seals
-    title: Record the spare seals
-    record_storage:
-      items: [spare-seals]
-      fields: [site, count]
-  - id: closing
-    title: Close the ceremony
-    note: |
-      The officer reads the transcript's head hash aloud.
-      Everyone signs the paper log.
-"#;
-
-fn write_ceremony(dir: &Path) -> PathBuf {
-    let path = dir.join("drill.yaml");
-    std::fs::write(&path, CEREMONY).expect("write the ceremony");
-    path
-}
-
-/// Every `.jsonl` under a records folder.
-fn transcripts(records: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(ids) = std::fs::read_dir(records) else {
-        return found;
-    };
-    for id in ids {
-        let id = id.expect("list records folder").path();
-        for f in std::fs::read_dir(&id).expect("list ceremony folder") {
-            let f = f.expect("list ceremony folder").path();
-            if f.extension().is_some_and(|e| e == "jsonl") {
-                found.push(f);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-/// The only transcript under `records`.
-fn the_transcript(records: &Path) -> PathBuf {
-    let mut all = transcripts(records);
-    assert_eq!(
-        all.len(),
-        1,
-        "expected one transcript in {records:?}: {all:?}"
-    );
-    all.remove(0)
-}
-
-/// `keyrite verify --json`: exit code and the parsed report.
-fn verify(transcript: &Path) -> (i32, Value) {
-    let out = keyrite()
-        .arg("verify")
-        .arg(transcript)
-        .arg("--json")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run keyrite verify");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "verify --json printed no JSON ({e}); stdout: {}; stderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
-}
-
-fn verdict(report: &Value) -> &str {
-    report["verdict"].as_str().unwrap_or("(no verdict)")
-}
-
-fn finding_kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|f| f["kind"].as_str().unwrap_or("?").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The records of a transcript, parsed; the file must end with a complete line.
-fn records_of(transcript: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(transcript).expect("read transcript");
-    assert!(
-        text.is_empty() || text.ends_with('\n'),
-        "{transcript:?} ends with a torn line"
-    );
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("a transcript line is JSON"))
-        .collect()
-}
-
-/// A record without the fields that differ from run to run (time, and the hashes that
-/// cover it).
-fn facts(record: &Value) -> Value {
-    let mut r = record.clone();
-    if let Some(m) = r.as_object_mut() {
-        for k in ["at", "prev", "seal"] {
-            m.remove(k);
-        }
-    }
-    r
-}
-
-/// How many answers keyrite read before it wrote this record.
-fn answers_used(record: &Value) -> usize {
-    match record["event"].as_str() {
-        Some("present" | "confirmed" | "recorded" | "acknowledged") => 1,
-        Some("stored") => record["location"].as_object().map_or(0, |l| l.len()),
-        _ => 0,
-    }
 }
 
 /// A `keyrite run` in plain mode, its input a pipe and its output read by a thread.
@@ -317,7 +168,7 @@ fn assert_incomplete_after(transcript: &Path, step: &str, context: &str) {
 fn kill_at_every_prompt() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().expect("temporary folder");
-    let script = write_ceremony(tmp.path());
+    let (script, _) = drill::write(tmp.path());
 
     // A full run gives the prompts and the records to compare each killed run with.
     let records = tmp.path().join("full");

@@ -15,6 +15,8 @@ use keyrite::slip39::MasterSecret;
 use keyrite::steps::fingerprint::{identity, parse_path, Network};
 use zeroize::Zeroizing;
 
+use crate::common::{interop_required, say_skipped};
+
 const SECRET: &str = "c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e5349553";
 const INSTALL: &str = "python3 -m pip install hwi==3.2.0";
 
@@ -69,10 +71,12 @@ fn hwi() -> Option<Vec<String>> {
 fn require_hwi(test: &str) -> Option<Vec<String>> {
     let found = hwi();
     if found.is_none() {
-        if std::env::var("KEYRITE_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        if interop_required() {
             panic!("{test}: HWI is not installed and KEYRITE_REQUIRE_INTEROP=1; install it with: {INSTALL}");
         }
-        eprintln!("skipped {test}: HWI is not installed (install it with: {INSTALL})");
+        say_skipped(&format!(
+            "skipped {test}: HWI is not installed (install it with: {INSTALL})"
+        ));
     }
     found
 }

@@ -17,29 +17,13 @@ use keyrite::slip39::{split, MasterSecret, Passphrase, Share, SplitConfig};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::common::{keyrite, run, BIN};
+
 const SECRET: &str = "000102030405060708090a0b0c0d0e0f";
 const SECRET_256: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const REFUSAL: &str = "error: stdout is not a terminal: keyrite does not print shares or secrets into a pipe or file\n  hint: run it in a terminal; --allow-pipe prints anyway, for tests and tooling that handle the secret themselves\n";
 
-fn keyrite(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyrite"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keyrite starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let text = stdin.to_owned();
-    // A thread, so that a large input never blocks against unread output.
-    let writer = thread::spawn(move || {
-        let _ = input.write_all(text.as_bytes());
-    });
-    let out = child.wait_with_output().expect("keyrite finishes");
-    writer.join().expect("the writer thread ends");
-    out
-}
-
+/// Output as text; it must be UTF-8 (unlike `common::text`, which is lossy).
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 output")
 }
@@ -49,7 +33,7 @@ fn create(args: &[&str]) -> Created {
     let mut all = vec!["slip39", "create"];
     all.extend_from_slice(args);
     all.push("--allow-pipe");
-    let out = keyrite(&all, "");
+    let out = run(&all, None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
     parse_create(&text(&out.stdout))
@@ -114,7 +98,7 @@ fn recover(extra: &[&str], lines: &[&str]) -> Output {
     args.extend_from_slice(extra);
     let mut input = lines.join("\n");
     input.push('\n');
-    keyrite(&args, &input)
+    run(&args, Some(&input))
 }
 
 /// The recovered secret from a successful text-mode recovery.
@@ -352,7 +336,7 @@ fn defaults_and_flags_show_in_the_json() {
         let mut all = vec!["slip39", "create"];
         all.extend_from_slice(args);
         all.extend(["--json", "--allow-pipe"]);
-        let out = keyrite(&all, "");
+        let out = run(&all, None);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         serde_json::from_slice(&out.stdout).expect("one JSON document")
     };
@@ -386,7 +370,7 @@ fn defaults_and_flags_show_in_the_json() {
 
 #[test]
 fn json_create_and_recover_parse_and_match() {
-    let out = keyrite(
+    let out = run(
         &[
             "slip39",
             "create",
@@ -409,7 +393,7 @@ fn json_create_and_recover_parse_and_match() {
             "--json",
             "--allow-pipe",
         ],
-        "",
+        None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty());
@@ -535,7 +519,7 @@ fn usage_errors_say_what_is_wrong_and_exit_2() {
         let mut all = vec!["slip39", "create"];
         all.extend_from_slice(&args);
         // Without --allow-pipe: a misuse is reported as such even in a pipe.
-        let out = keyrite(&all, "");
+        let out = run(&all, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(text(&out.stderr), stderr, "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
@@ -547,7 +531,7 @@ fn usage_errors_say_what_is_wrong_and_exit_2() {
     ] {
         let mut all = vec!["slip39", "create"];
         all.extend_from_slice(args);
-        let out = keyrite(&all, "");
+        let out = run(&all, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(text(&out.stderr).starts_with("error: "), "{args:?}");
     }
@@ -561,7 +545,7 @@ fn secrets_are_not_printed_into_a_pipe_without_allow_pipe() {
         vec!["slip39", "create", "2of3", "-S", SECRET, "--json"],
         vec!["slip39", "create", "custom", "-t", "1", "-g", "2", "3"],
     ] {
-        let out = keyrite(&args, "");
+        let out = run(&args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
         assert_eq!(text(&out.stderr), REFUSAL, "{args:?}");
@@ -572,7 +556,7 @@ fn secrets_are_not_printed_into_a_pipe_without_allow_pipe() {
         vec!["slip39", "recover", "--json"],
         vec!["slip39", "recover", "-p"],
     ] {
-        let out = keyrite(&args, &input);
+        let out = run(&args, Some(&input));
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
         // Refused before reading a share: nothing of them, nor of the secret, is echoed.
@@ -595,7 +579,7 @@ fn end_of_input_before_completion_fails_with_how_far_it_got() {
     assert!(text(&out.stdout).ends_with("\nEnter a recovery share: \n"));
     assert!(!text(&out.stdout).contains("SUCCESS"));
 
-    let out = keyrite(&["slip39", "recover", "--allow-pipe"], "");
+    let out = run(&["slip39", "recover", "--allow-pipe"], None);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
@@ -667,11 +651,7 @@ fn has_script() -> bool {
 /// `script -qec CMD /dev/null`: CMD on a pseudo-terminal, its screen on our pipe.
 fn on_terminal(args: &str) -> Command {
     let mut c = Command::new("script");
-    c.args([
-        "-qec",
-        &format!("{} {args}", env!("CARGO_BIN_EXE_keyrite")),
-        "/dev/null",
-    ]);
+    c.args(["-qec", &format!("{BIN} {args}"), "/dev/null"]);
     c
 }
 
@@ -760,7 +740,7 @@ fn on_a_terminal_the_passphrase_is_not_echoed() {
 fn endless_standard_input_is_refused_not_read_into_memory() {
     // /dev/zero never ends a line: the line bound must stop it at once.
     let zeros = std::fs::File::open("/dev/zero").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let out = keyrite()
         .args(["slip39", "recover", "--allow-pipe"])
         .stdin(zeros)
         .output()
@@ -773,7 +753,7 @@ fn endless_standard_input_is_refused_not_read_into_memory() {
     );
     // Endless short lines (`yes`) end at the line-count bound.
     let lines = "abandon\n".repeat(2_500);
-    let out = keyrite(&["slip39", "recover", "--allow-pipe"], &lines);
+    let out = run(&["slip39", "recover", "--allow-pipe"], Some(&lines));
     assert_ne!(out.status.code(), Some(0));
     assert!(
         text(&out.stderr).contains("more than 2000 lines were read"),

@@ -15,9 +15,9 @@
 //!
 //! Nothing here writes a file: shares and secrets only pass through pipes.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
-use std::thread;
+
+use crate::common::{interop_required, keyrite, output_with_input, say_skipped};
 
 const INSTALL: &str = "python3 -m pip install 'shamir-mnemonic[cli]==0.3.0'";
 const SEED: u64 = 0x5_1139_2024;
@@ -58,19 +58,17 @@ fn shamir_available() -> bool {
     if found {
         return true;
     }
-    if std::env::var("KEYRITE_REQUIRE_INTEROP").as_deref() == Ok("1") {
+    if interop_required() {
         panic!(
             "the reference `shamir` command is not installed, and KEYRITE_REQUIRE_INTEROP=1 \
              requires the interop tests: install it with {INSTALL}"
         );
     }
-    // Straight to stderr, past the test harness's capture, so the skip is seen.
-    let _ = writeln!(
-        std::io::stderr(),
+    say_skipped(&format!(
         "SKIP: the reference `shamir` command is not installed, so the SLIP-39 interop \
          tests did not run; install it with {INSTALL} (KEYRITE_REQUIRE_INTEROP=1 makes \
          this a failure)"
-    );
+    ));
     false
 }
 
@@ -95,28 +93,17 @@ fn shamir(args: &[String]) -> Command {
     c
 }
 
-fn keyrite(args: &[String]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_keyrite"));
+/// `keyrite slip39 <args>`.
+fn slip39(args: &[String]) -> Command {
+    let mut c = keyrite();
     c.arg("slip39").args(args);
     c
 }
 
+/// Runs `cmd` to the end with `stdin`. The reference stops reading once the set is
+/// complete: a broken pipe is fine.
 fn run(mut cmd: Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let text = stdin.to_owned();
-    let writer = thread::spawn(move || {
-        // The reference stops reading once the set is complete: a broken pipe is fine.
-        let _ = input.write_all(text.as_bytes());
-    });
-    let out = child.wait_with_output().expect("the command finishes");
-    writer.join().expect("the writer thread ends");
-    out
+    output_with_input(&mut cmd, stdin.as_bytes())
 }
 
 /// Standard output as text, without ANSI styling (click drops it for a pipe anyway).
@@ -311,7 +298,7 @@ fn recover_with_both(config: &Config, input: &str, secret: &str) {
     let reference = run(shamir(&recover_args(config)), input);
     let mut args = recover_args(config);
     args.push("--allow-pipe".to_owned());
-    let ours = run(keyrite(&args), input);
+    let ours = run(slip39(&args), input);
     let (theirs_out, ours_out) = (plain(&reference), plain(&ours));
     assert!(
         theirs_out.ends_with(&format!("SUCCESS!\nYour master secret is: {secret}\n")),
@@ -338,7 +325,7 @@ fn keyrite_shares_recover_with_shamir() {
     let mut rng = Rng(SEED ^ 1);
     for config in configs() {
         let out = run(
-            keyrite(&[config.create_args(), vec!["--allow-pipe".to_owned()]].concat()),
+            slip39(&[config.create_args(), vec!["--allow-pipe".to_owned()]].concat()),
             "",
         );
         assert_eq!(
@@ -383,7 +370,7 @@ fn shamir_shares_recover_with_keyrite() {
             args.extend(["-S".to_owned(), created.secret.clone()]);
         }
         args.push("--allow-pipe".to_owned());
-        let ours = run(keyrite(&args), "");
+        let ours = run(slip39(&args), "");
         assert_eq!(ours.status.code(), Some(0), "{config:?}");
         assert_eq!(
             parse_create(&plain(&ours), &config).layout,

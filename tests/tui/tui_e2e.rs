@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use expectrl::Session;
 
+use crate::common::{self, BIN, ROOT};
+
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
 const WAIT: Duration = Duration::from_secs(30);
@@ -28,9 +30,8 @@ struct Pty {
 
 impl Pty {
     fn spawn(args: &[&str]) -> Pty {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyrite"));
+        let mut cmd = common::keyrite();
         cmd.args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR");
         Pty::spawn_command(cmd)
@@ -475,7 +476,7 @@ fn the_whole_demo_by_keystrokes() {
     }
 
     // The transcript verifies.
-    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let out = common::keyrite()
         .args([
             "verify",
             &transcript,
@@ -483,7 +484,6 @@ fn the_whole_demo_by_keystrokes() {
             "--script",
             "ceremonies/demo.yaml",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("verify runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -553,7 +553,7 @@ fn abort_asks_first_and_records_the_reason() {
         .to_string();
     let text = std::fs::read_to_string(&transcript).expect("the transcript");
     assert!(text.contains("\"reason\":\"the officer was called away\""));
-    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let out = common::keyrite()
         .args(["verify", &transcript, "--json"])
         .output()
         .expect("verify runs");
@@ -575,13 +575,13 @@ fn a_signal_restores_the_terminal_and_records_the_abort() {
         let out_dir = tempfile::tempdir().unwrap();
         let script = format!(
             "echo BEFORE=$(stty -g); '{}' run tests/data/room-check.yaml --records '{}' --out '{}'; echo EXIT=$?; echo AFTER=$(stty -g); stty -a",
-            env!("CARGO_BIN_EXE_keyrite"),
+            BIN,
             records.path().display(),
             out_dir.path().display()
         );
         let mut cmd = Command::new("sh");
         cmd.args(["-c", &script])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(ROOT)
             .env("TERM", "xterm-256color");
         let mut pty = Pty::spawn_command(cmd);
         pty.pass_opening();
@@ -628,7 +628,7 @@ fn a_signal_restores_the_terminal_and_records_the_abort() {
             .unwrap()
             .unwrap()
             .path();
-        let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+        let out = common::keyrite()
             .args(["verify", transcript.to_str().unwrap(), "--json"])
             .output()
             .unwrap();
@@ -779,7 +779,7 @@ fn a_miscopied_share_can_be_shown_again() {
         !has_word(&text, wrong),
         "the typed wrong word is in the transcript"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_keyrite"))
+    let out = common::keyrite()
         .args(["verify", transcript.to_str().unwrap(), "--json"])
         .output()
         .unwrap();
