@@ -19,6 +19,8 @@ use crate::common::{self, BIN, ROOT};
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
 const WAIT: Duration = Duration::from_secs(30);
+/// No output for this long: keyrite has finished drawing.
+const QUIET: Duration = Duration::from_millis(60);
 
 struct Pty {
     session: expectrl::session::OsSession,
@@ -72,13 +74,20 @@ impl Pty {
         self.parser.screen().contents()
     }
 
-    /// Waits until the screen shows every one of `needles`; returns the screen.
+    /// Waits until the screen shows every one of `needles`; returns the screen, once
+    /// the frame that shows them is complete (see [`Pty::settle`]).
     fn wait_all(&mut self, needles: &[&str]) -> String {
         let start = Instant::now();
         loop {
             let alive = self.pump();
-            let screen = self.screen();
+            let mut screen = self.screen();
             if needles.iter().all(|n| screen.contains(n)) {
+                self.settle();
+                let settled = self.screen();
+                // A screen that went by while settling is returned as it was seen.
+                if needles.iter().all(|n| settled.contains(n)) {
+                    screen = settled;
+                }
                 self.screens.push((self.log.len(), screen.clone()));
                 return screen;
             }
@@ -86,6 +95,22 @@ impl Pty {
                 panic!("waited for {needles:?}; the screen is:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+
+    /// Reads output until none has come for [`QUIET`], so that a frame keyrite is still
+    /// writing is complete before the screen is read: it writes a frame in pieces, and
+    /// on a busy machine the needles can be on screen before the rest of their frame.
+    /// Gives up after a second (the clock in the header redraws now and then).
+    fn settle(&mut self) {
+        let start = Instant::now();
+        loop {
+            let before = self.log.len();
+            std::thread::sleep(QUIET);
+            let alive = self.pump();
+            if self.log.len() == before || !alive || start.elapsed() > Duration::from_secs(1) {
+                return;
+            }
         }
     }
 
