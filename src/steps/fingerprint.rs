@@ -97,12 +97,13 @@ pub struct Fingerprint {
     network: Network,
 }
 
-#[derive(Serialize)]
-struct Recorded<'a> {
-    secret: &'a str,
-    network: Network,
-    #[serde(flatten)]
-    identity: &'a Identity,
+impl From<Network> for crate::transcript::events::Network {
+    fn from(network: Network) -> Self {
+        match network {
+            Network::Bitcoin => Self::Bitcoin,
+            Network::Testnet => Self::Testnet,
+        }
+    }
 }
 
 impl StepKind for Fingerprint {
@@ -132,14 +133,13 @@ impl StepKind for Fingerprint {
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
         let id = identity(cx.secret(&self.secret)?, self.network, &self.path)
             .map_err(StepError::failed)?;
-        cx.record(
-            "fingerprint",
-            &Recorded {
-                secret: &self.secret,
-                network: self.network,
-                identity: &id,
-            },
-        )?;
+        cx.record(&crate::transcript::events::Fingerprint {
+            secret: self.secret.clone(),
+            network: self.network.into(),
+            master_fingerprint: id.master_fingerprint.clone(),
+            path: id.path.clone(),
+            xpub: id.xpub.clone(),
+        })?;
         cx.inform(&format!(
             "`{}` has master fingerprint {} and xpub {} at {}.",
             self.secret, id.master_fingerprint, id.xpub, id.path
