@@ -47,6 +47,8 @@ fn write(root: &Path, id: &str, day: usize, events: &[(&str, &str, Value)]) -> P
     roles.extend(CUSTODIANS.iter().map(|(role, name)| {
         json!({"id": role, "name": name, "fingerprint": "9E8D0828E64716BFB0F52B0D0274B1C8D18205E7"})
     }));
+    let mut steps: Vec<&str> = events.iter().map(|(step, _, _)| *step).collect();
+    steps.dedup();
     writer
         .append(
             None,
@@ -57,6 +59,7 @@ fn write(root: &Path, id: &str, day: usize, events: &[(&str, &str, Value)]) -> P
                 "tool": {"name": "keyrite", "version": "0.1.0"},
                 "host": "vm", "operator": "answers:bench",
                 "roles": roles,
+                "steps": steps,
                 "hygiene": {"core_dumps_off": true, "memory_locked": true, "notes": []},
             }),
         )
@@ -198,7 +201,7 @@ fn history(root: &Path, count: usize) -> Vec<PathBuf> {
             let mut events = recovery_events(secret, old);
             events.extend(split_events(secret, generation[secret]));
             let digests: Vec<String> = (1..=3).map(|m| digest(secret, old, m)).collect();
-            events.push(("void", "shares_voided", json!({"secret": fp, "identifier": 1000 + old, "reason": "rotation", "digests": digests})));
+            events.push(("void", "shares_voided", json!({"secret": fp, "name": SECRETS[secret].0, "identifier": 1000 + old, "placed_by": "genesis", "reason": "rotation", "digests": digests})));
             write(root, "rotation", day, &events)
         } else if day % 90 < 2 {
             write(
@@ -218,7 +221,7 @@ fn history(root: &Path, count: usize) -> Vec<PathBuf> {
                     json!({
                         "secret": fp, "identifier": 1000 + g, "group": 1, "member": m,
                         "holder": CUSTODIANS[m - 1].0, "digest": digest(secret, g, m),
-                        "checked_by": CUSTODIANS[m - 1].0,
+                        "checked_by": CUSTODIANS[m - 1].0, "placed_by": "genesis",
                     }),
                 ));
             }

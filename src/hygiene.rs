@@ -20,17 +20,17 @@ use rustix::process::{
     getrlimit, set_dumpable_behavior, setrlimit, DumpableBehavior, Resource, Rlimit,
 };
 use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions, Termios};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which measures took effect.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hygiene {
     /// Core dumps are disabled (both the limit and the dumpable flag).
     pub core_dumps_off: bool,
     /// All present and future pages are locked in memory (never swapped).
     pub memory_locked: bool,
     /// Why a measure did not take effect, if one did not.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 

@@ -14,8 +14,6 @@ use std::path::PathBuf;
 
 pub mod preflight;
 
-use serde::Serialize;
-
 use crate::operator::{Opening, Operator, OperatorError, Severity, StepView};
 use crate::script::types::{FieldValue, StepId};
 use crate::script::Script;
@@ -23,10 +21,9 @@ use crate::steps::sign_transcript::SignerOutcome;
 use crate::steps::unlock::Asker;
 use crate::steps::{StepContext, StepError, Values};
 
+use crate::transcript::events;
 use crate::transcript::writer::Head;
-use crate::transcript::{
-    TranscriptError, Writer, EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
-};
+use crate::transcript::{TranscriptError, Writer};
 use crate::vault::Vault;
 
 /// Where a run writes.
@@ -85,54 +82,6 @@ pub enum EngineError {
     Transcript(#[from] TranscriptError),
 }
 
-#[derive(Serialize)]
-struct Started<'a> {
-    ceremony: CeremonyFacts<'a>,
-    script: ScriptFacts<'a>,
-    tool: ToolFacts,
-    host: String,
-    operator: String,
-    roles: Vec<RoleFacts<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    signers: Vec<&'a str>,
-    /// Pairs of roles the script allows to be one person, with its reasons.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    same_person_allowed: Vec<SamePerson<'a>>,
-    steps: Vec<&'a str>,
-    hygiene: &'a crate::hygiene::Hygiene,
-}
-
-#[derive(Serialize)]
-struct SamePerson<'a> {
-    roles: [&'a str; 2],
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct CeremonyFacts<'a> {
-    id: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rehearse_every: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ScriptFacts<'a> {
-    path: String,
-    sha256: &'a str,
-}
-
-#[derive(Serialize)]
-struct ToolFacts {
-    name: &'static str,
-    version: &'static str,
-    /// SHA-256 of the running binary, which the room can compare with a published one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sha256: Option<&'static str>,
-}
-
 /// Hex SHA-256 of the running keyrite binary, read once: the room compares it with the
 /// build it expects, and the first record keeps it.
 pub fn tool_sha256() -> Option<&'static str> {
@@ -150,36 +99,6 @@ pub fn tool_sha256() -> Option<&'static str> {
     .as_deref()
 }
 
-#[derive(Serialize)]
-struct RoleFacts<'a> {
-    id: &'a str,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cert: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fingerprint: Option<String>,
-}
-
-#[derive(Serialize)]
-struct StepStarted<'a> {
-    number: usize,
-    kind: &'static str,
-    title: &'a str,
-}
-
-#[derive(Serialize)]
-struct StepDone {
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct Ended<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    steps_done: usize,
-    steps_total: usize,
-}
-
 /// The machine's host name, for the first record.
 pub fn host_name() -> String {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
@@ -191,59 +110,54 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-fn started<'a>(
-    script: &'a Script,
+fn started(
+    script: &Script,
     operator: &dyn Operator,
-    hygiene: &'a crate::hygiene::Hygiene,
-) -> Started<'a> {
-    Started {
-        ceremony: CeremonyFacts {
-            id: script.id.as_str(),
-            title: &script.title,
-            description: script.description.as_deref(),
+    hygiene: &crate::hygiene::Hygiene,
+) -> events::CeremonyStarted {
+    events::CeremonyStarted {
+        ceremony: events::Ceremony {
+            id: script.id.to_string(),
+            title: script.title.clone(),
+            description: script.description.clone(),
             rehearse_every: script.rehearse_every.map(String::from),
         },
-        script: ScriptFacts {
+        script: events::ScriptFile {
             path: script.path.display().to_string(),
-            sha256: &script.sha256,
+            sha256: script.sha256.clone(),
         },
-        tool: ToolFacts {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-            sha256: tool_sha256(),
+        tool: events::Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            sha256: tool_sha256().map(str::to_string),
         },
         host: host_name(),
         operator: operator.source().to_string(),
         roles: script
             .roles
             .iter()
-            .map(|r| RoleFacts {
-                id: r.id.as_str(),
-                name: &r.name,
+            .map(|r| events::Role {
+                id: r.id.to_string(),
+                name: r.name.clone(),
                 cert: r.cert.as_ref().map(|c| c.path.display().to_string()),
                 fingerprint: r.cert.as_ref().map(|c| c.certificate.fingerprint()),
             })
             .collect(),
         signers: script
             .signing()
-            .map(|s| s.signers().iter().map(|r| r.as_str()).collect())
+            .map(|s| s.signers().iter().map(ToString::to_string).collect())
             .unwrap_or_default(),
-        steps: script.steps.iter().map(|s| s.id.as_str()).collect(),
         same_person_allowed: script
             .same_person_allowed
             .iter()
-            .map(|a| SamePerson {
-                roles: [a.roles.0.as_str(), a.roles.1.as_str()],
-                reason: &a.reason,
+            .map(|a| events::SamePerson {
+                roles: [a.roles.0.to_string(), a.roles.1.to_string()],
+                reason: a.reason.clone(),
             })
             .collect(),
-        hygiene,
+        steps: script.steps.iter().map(|s| s.id.to_string()).collect(),
+        hygiene: Some(hygiene.clone()),
     }
-}
-
-#[derive(Serialize)]
-struct VaultWiped {
-    names: Vec<String>,
 }
 
 /// Runs `script` to its end, asking `operator`, writing under `options.records`.
@@ -253,11 +167,7 @@ pub fn run(
     options: &RunOptions,
 ) -> Result<Outcome, EngineError> {
     let mut transcript = Writer::create(&options.records, &script.id, &script.sha256)?;
-    transcript.append(
-        None,
-        EVENT_STARTED,
-        &started(script, operator, &options.hygiene),
-    )?;
+    transcript.write(None, &started(script, operator, &options.hygiene))?;
     operator.recorded(transcript.next_seq(), transcript.head_hash());
     let path = transcript.path().to_path_buf();
     let mut values = Values::new();
@@ -372,22 +282,33 @@ pub fn run(
     let left = vault.names();
     vault.wipe_all();
     if !left.is_empty() {
-        transcript.append(None, "vault_wiped", &VaultWiped { names: left })?;
+        transcript.write(None, &events::VaultWiped { names: left })?;
     }
-    let (step, reason) = match &end {
-        End::Completed => (None, None),
-        End::Aborted { step, reason } => (step.as_ref(), Some(reason.clone())),
-        End::Failed { step, error } => (Some(step), Some(format!("failed: {error}"))),
+    let head = match &end {
+        End::Completed => transcript.end(
+            None,
+            &events::Completed {
+                steps_done: done,
+                steps_total: total,
+            },
+        )?,
+        End::Aborted { step, reason } => transcript.end(
+            step.as_ref(),
+            &events::Aborted {
+                reason: reason.clone(),
+                steps_done: done,
+                steps_total: total,
+            },
+        )?,
+        End::Failed { step, error } => transcript.end(
+            Some(step),
+            &events::Aborted {
+                reason: format!("failed: {error}"),
+                steps_done: done,
+                steps_total: total,
+            },
+        )?,
     };
-    let head = transcript.close(
-        step,
-        end == End::Completed,
-        &Ended {
-            reason: reason.as_deref(),
-            steps_done: done,
-            steps_total: total,
-        },
-    )?;
     let signatures = match (&end, script.signing()) {
         (End::Completed, Some(signing)) => {
             let mut asker = Asker {
@@ -444,19 +365,15 @@ fn view_of(script: &Script, index: usize) -> StepView<'_> {
 }
 
 fn run_step(step: &crate::script::Step, cx: &mut StepContext<'_>) -> Result<(), StepError> {
-    let started = StepStarted {
+    cx.record(&events::StepStarted {
         number: cx.view.number,
-        kind: cx.view.kind,
-        title: cx.view.title,
-    };
-    cx.record(EVENT_STEP_STARTED, &started)?;
+        kind: cx.view.kind.to_string(),
+        title: cx.view.title.to_string(),
+    })?;
     cx.operator.begin_step(&cx.view)?;
     step.action.run(cx)?;
-    cx.record(
-        EVENT_STEP_DONE,
-        &StepDone {
-            kind: step.action.kind(),
-        },
-    )?;
+    cx.record(&events::StepDone {
+        kind: step.action.kind().to_string(),
+    })?;
     Ok(())
 }

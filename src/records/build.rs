@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::TimeDelta;
+use serde_json::Value;
 
 use super::read::{Event, Left, Outcome, Transcript};
 use super::{
@@ -98,9 +99,7 @@ impl Builder {
                     fingerprints.insert(&f.secret, f.master_fingerprint.to_lowercase());
                 }
                 Event::Verified(v) if v.matches => {
-                    if let Some(fp) = &v.fingerprint {
-                        fingerprints.insert(&v.secret, fp.to_lowercase());
-                    }
+                    fingerprints.insert(&v.secret, v.fingerprint.to_lowercase());
                 }
                 _ => {}
             }
@@ -141,13 +140,13 @@ impl Builder {
                             .and_then(|g| split.groups.get(g));
                         let share = Share {
                             digest: digest.clone(),
-                            identifier: split.identifier,
+                            identifier: Some(u64::from(split.identifier)),
                             group: placed.group,
                             member: placed.member,
-                            threshold: group.and_then(|g| g.threshold),
-                            count: group.and_then(|g| g.count),
-                            group_threshold: split.group_threshold,
-                            set: split.into.clone(),
+                            threshold: group.map(|g| u64::from(g.threshold)),
+                            count: group.map(|g| g.count as u64),
+                            group_threshold: Some(u64::from(split.group_threshold)),
+                            set: Some(split.into.clone()),
                             holder: Holder {
                                 role: placed.holder.clone(),
                                 name: t.roles.get(&placed.holder).cloned(),
@@ -180,14 +179,13 @@ impl Builder {
                 }
                 Event::Verified(v) => {
                     if v.matches {
-                        let Some(fp) = v.fingerprint.as_deref().map(str::to_lowercase) else {
-                            continue;
-                        };
+                        let fp = v.fingerprint.to_lowercase();
                         let secret = self.secret(&fp);
                         secret.known_as(&v.secret);
                         secret.last_rehearsal = Some(here);
                         concerned.insert(fp);
-                    } else if let Some(expected) = v.expected.as_deref().map(str::to_lowercase) {
+                    } else {
+                        let expected = v.expected.to_lowercase();
                         self.secret(&expected).notes.push(format!(
                             "a recovery in {path} at {} did not match the fingerprint; it is not \
                              counted as a rehearsal",
@@ -218,7 +216,12 @@ impl Builder {
                                 .last()
                                 .map(|e| e.location.clone())
                                 .unwrap_or_default();
-                            location.extend(stored.location.clone());
+                            location.extend(
+                                stored
+                                    .location
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), Value::String(v.clone()))),
+                            );
                             share.location = Some(location);
                             share.located = Some(here);
                             concerned.insert(key.clone());
@@ -227,7 +230,7 @@ impl Builder {
                             "{path} line {line}: the place of share {} ({}) is recorded, but no \
                              counted transcript created that share",
                             short(&digest),
-                            stored.item.as_deref().unwrap_or("unnamed item")
+                            stored.item
                         )),
                     }
                 }
@@ -265,9 +268,9 @@ impl Builder {
                     secret.failed_checks.retain(|f| {
                         !same_share(
                             f,
-                            checked.identifier,
-                            checked.group,
-                            checked.member,
+                            Some(u64::from(checked.identifier)),
+                            Some(checked.group),
+                            Some(checked.member),
                             Some(&digest),
                         )
                     });
@@ -299,20 +302,17 @@ impl Builder {
                         .find(|(key, s)| {
                             *key == fp
                                 && s.status == ShareStatus::Live
-                                && s.identifier == failed.identifier
-                                && Some(s.group) == failed.group
-                                && Some(s.member) == failed.member
+                                && s.identifier == Some(u64::from(failed.identifier))
+                                && s.group == failed.group
+                                && s.member == failed.member
                         })
                         .map(|(_, s)| s.digest.clone());
                     let check = FailedCheck {
-                        identifier: failed.identifier,
-                        group: failed.group,
-                        member: failed.member,
-                        holder: failed.holder.clone(),
-                        reason: failed
-                            .reason
-                            .clone()
-                            .unwrap_or_else(|| "no reason recorded".to_string()),
+                        identifier: Some(u64::from(failed.identifier)),
+                        group: Some(failed.group),
+                        member: Some(failed.member),
+                        holder: Some(failed.holder.clone()),
+                        reason: failed.reason.clone(),
                         digest,
                         at: fact.at,
                         ceremony: t.ceremony.clone(),
@@ -335,9 +335,9 @@ impl Builder {
                     let exception = PolicyException {
                         item: x.item.clone(),
                         digest: digest.clone(),
-                        rules: x.rules.clone(),
+                        rules: x.rules.iter().cloned().map(Into::into).collect(),
                         reason: x.reason.clone(),
-                        confirmed_by: x.confirmed_by.clone(),
+                        confirmed_by: x.confirmed_by.iter().cloned().map(Into::into).collect(),
                         ceremony: t.ceremony.clone(),
                         transcript: path.to_string(),
                         at: fact.at,
@@ -389,7 +389,7 @@ impl Builder {
                                 at: fact.at,
                                 ceremony: t.ceremony.clone(),
                                 transcript: path.clone(),
-                                reason: voided.reason.clone(),
+                                reason: Some(voided.reason.clone()),
                             },
                             fact.line,
                         ));

@@ -487,33 +487,26 @@ pub struct FailedCheck {
 }
 
 /// Someone who confirmed a policy exception.
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Confirmer {
     /// The role id.
-    #[serde(default)]
     pub role: String,
     /// The person's name.
-    #[serde(default)]
     pub name: String,
     /// Their initials.
-    #[serde(default)]
     pub initials: String,
 }
 
 /// A storage-policy rule a placement broke.
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct BrokenRule {
     /// The rule (`spread_across`, `seal_required`).
-    #[serde(default)]
     pub rule: String,
     /// The field the rule is about.
-    #[serde(default)]
     pub field: Option<Value>,
     /// The value that broke it.
-    #[serde(default)]
     pub value: Option<Value>,
     /// What the policy said.
-    #[serde(default)]
     pub detail: String,
 }
 

@@ -4,18 +4,20 @@
 //! Invariants: facts are gathered from every record as it is read but returned only when
 //! the verifier finds the transcript intact and completed; otherwise the outcome says
 //! why it is not counted or not trusted, and the facts are dropped. Events the registry
-//! does not read are skipped without being parsed; unknown fields are ignored.
+//! does not read are skipped without being parsed; the ones it reads are parsed into
+//! their types in [`crate::transcript::events`], so a record that lacks one of their
+//! fields is skipped with a note; unknown fields are ignored.
 
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::signing::{signing, Trust};
-use super::{Confirmer, Exposure, Holder, Signing, StoppedIn, UtcTime};
+use super::{BrokenRule, Confirmer, Exposure, Holder, Signing, StoppedIn, UtcTime};
 use crate::signatures::{SignatureFile, Tee};
+use crate::transcript::events::{self, Event as _};
 use crate::transcript::{
     verify_reader_with, RecordView, StartFacts, Verdict, Verification, EVENT_COMPLETED,
     EVENT_STARTED, EVENT_STEP_DONE, EVENT_STEP_STARTED,
@@ -35,160 +37,92 @@ pub(super) struct Fact {
 /// The events the registry reads.
 #[derive(Debug)]
 pub(super) enum Event {
-    Split(Split),
-    Fingerprint(FingerprintRecord),
-    Stored(Stored),
-    Voided(Voided),
-    Entered(Entered),
-    Checked(Checked),
-    CheckFailed(CheckFailed),
-    Verified(Verified),
-    Exception(Exception),
+    Split(events::SecretSplit),
+    Fingerprint(events::Fingerprint),
+    Stored(events::Stored),
+    Voided(events::SharesVoided),
+    Entered(events::ShareEntered),
+    Checked(events::ShareChecked),
+    CheckFailed(events::ShareCheckFailed),
+    Verified(events::SecretVerified),
+    Exception(events::PolicyException),
     /// `share_shown` or `share_copy_check_failed`: a share was on screen.
     Shown(ShareOut),
     /// `share_encrypted`: a share file was written.
     Encrypted(ShareOut),
 }
 
-/// A share shown or written to a file.
-#[derive(Debug, Deserialize)]
+/// A share shown or written to a file, from the record that says so.
+#[derive(Debug)]
 pub(super) struct ShareOut {
     pub set: String,
     pub group: u64,
     pub member: u64,
-    #[serde(default)]
-    pub holder: Option<String>,
-    #[serde(default)]
+    pub holder: String,
+    /// Its digest (a failed copy check does not record it).
     pub digest: Option<String>,
-    #[serde(default)]
+    /// The file written, for `share_encrypted`.
     pub file: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Split {
-    pub secret: String,
-    #[serde(default)]
-    pub into: Option<String>,
-    #[serde(default)]
-    pub identifier: Option<u64>,
-    #[serde(default)]
-    pub group_threshold: Option<u64>,
-    #[serde(default)]
-    pub groups: Vec<SplitGroup>,
-    pub shares: Vec<SplitShare>,
+impl From<events::ShareShown> for ShareOut {
+    fn from(s: events::ShareShown) -> ShareOut {
+        ShareOut {
+            set: s.set,
+            group: s.group,
+            member: s.member,
+            holder: s.holder,
+            digest: Some(s.digest),
+            file: None,
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct SplitGroup {
-    #[serde(default)]
-    pub threshold: Option<u64>,
-    #[serde(default)]
-    pub count: Option<u64>,
+impl From<events::ShareCopyCheckFailed> for ShareOut {
+    fn from(s: events::ShareCopyCheckFailed) -> ShareOut {
+        ShareOut {
+            set: s.set,
+            group: s.group,
+            member: s.member,
+            holder: s.holder,
+            digest: None,
+            file: None,
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct SplitShare {
-    pub group: u64,
-    pub member: u64,
-    pub holder: String,
-    pub digest: String,
+impl From<events::ShareEncrypted> for ShareOut {
+    fn from(s: events::ShareEncrypted) -> ShareOut {
+        ShareOut {
+            set: s.set,
+            group: s.group,
+            member: s.member,
+            holder: s.holder,
+            digest: Some(s.digest),
+            file: Some(s.file),
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct FingerprintRecord {
-    pub secret: String,
-    pub master_fingerprint: String,
+impl From<events::Violation> for BrokenRule {
+    fn from(v: events::Violation) -> BrokenRule {
+        BrokenRule {
+            rule: v.rule,
+            field: Some(Value::String(v.field)),
+            value: Some(Value::String(v.value)),
+            detail: v.detail,
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct ShareRef {
-    pub digest: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Stored {
-    #[serde(default)]
-    pub item: Option<String>,
-    #[serde(default)]
-    pub share: Option<ShareRef>,
-    #[serde(default)]
-    pub location: Map<String, Value>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Voided {
-    pub secret: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    pub digests: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Entered {
-    pub digest: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Checked {
-    pub secret: String,
-    #[serde(default)]
-    pub identifier: Option<u64>,
-    #[serde(default)]
-    pub group: Option<u64>,
-    #[serde(default)]
-    pub member: Option<u64>,
-    pub digest: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct CheckFailed {
-    pub secret: String,
-    #[serde(default)]
-    pub identifier: Option<u64>,
-    #[serde(default)]
-    pub group: Option<u64>,
-    #[serde(default)]
-    pub member: Option<u64>,
-    #[serde(default)]
-    pub holder: Option<String>,
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Verified {
-    pub secret: String,
-    #[serde(default)]
-    pub fingerprint: Option<String>,
-    #[serde(default)]
-    pub expected: Option<String>,
-    pub matches: bool,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Exception {
-    #[serde(default)]
-    pub item: String,
-    #[serde(default)]
-    pub share: Option<ShareRef>,
-    #[serde(default)]
-    pub rules: Vec<super::BrokenRule>,
-    #[serde(default)]
-    pub reason: String,
-    #[serde(default)]
-    pub confirmed_by: Vec<Confirmer>,
-}
-
-#[derive(Deserialize, Default)]
-struct StartRecord {
-    #[serde(default)]
-    ceremony: StartCeremony,
-}
-
-#[derive(Deserialize, Default)]
-struct StartCeremony {
-    #[serde(default)]
-    rehearse_every: Option<String>,
+impl From<events::Confirmer> for Confirmer {
+    fn from(c: events::Confirmer) -> Confirmer {
+        Confirmer {
+            role: c.role,
+            name: c.name,
+            initials: c.initials,
+        }
+    }
 }
 
 /// A file of garbage has a finding on every line; the registry keeps the first ones.
@@ -243,25 +177,30 @@ pub(super) struct Left {
 }
 
 fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>> {
-    fn parse<'a, T: Deserialize<'a>>(
-        bytes: &'a [u8],
-        make: fn(T) -> Event,
+    fn parse<E: events::Event>(
+        bytes: &[u8],
+        make: impl FnOnce(E) -> Event,
     ) -> Option<Result<Event, serde_json::Error>> {
         Some(serde_json::from_slice(bytes).map(make))
     }
     let bytes = view.bytes;
     match view.event {
-        "secret_split" => parse(bytes, Event::Split),
-        "fingerprint" => parse(bytes, Event::Fingerprint),
-        "stored" => parse(bytes, Event::Stored),
-        "shares_voided" => parse(bytes, Event::Voided),
-        "share_entered" => parse(bytes, Event::Entered),
-        "share_checked" => parse(bytes, Event::Checked),
-        "share_check_failed" => parse(bytes, Event::CheckFailed),
-        "secret_verified" => parse(bytes, Event::Verified),
-        "policy_exception" => parse(bytes, Event::Exception),
-        "share_shown" | "share_copy_check_failed" => parse(bytes, Event::Shown),
-        "share_encrypted" => parse(bytes, Event::Encrypted),
+        events::SecretSplit::NAME => parse(bytes, Event::Split),
+        events::Fingerprint::NAME => parse(bytes, Event::Fingerprint),
+        events::Stored::NAME => parse(bytes, Event::Stored),
+        events::SharesVoided::NAME => parse(bytes, Event::Voided),
+        events::ShareEntered::NAME => parse(bytes, Event::Entered),
+        events::ShareChecked::NAME => parse(bytes, Event::Checked),
+        events::ShareCheckFailed::NAME => parse(bytes, Event::CheckFailed),
+        events::SecretVerified::NAME => parse(bytes, Event::Verified),
+        events::PolicyException::NAME => parse(bytes, Event::Exception),
+        events::ShareShown::NAME => parse(bytes, |s: events::ShareShown| Event::Shown(s.into())),
+        events::ShareCopyCheckFailed::NAME => parse(bytes, |s: events::ShareCopyCheckFailed| {
+            Event::Shown(s.into())
+        }),
+        events::ShareEncrypted::NAME => parse(bytes, |s: events::ShareEncrypted| {
+            Event::Encrypted(s.into())
+        }),
         _ => None,
     }
 }
@@ -269,25 +208,16 @@ fn parse_fact(view: &RecordView<'_>) -> Option<Result<Event, serde_json::Error>>
 /// What an interrupted run still tells: shares that failed their check and recoveries
 /// that did not match their fingerprint.
 fn alarms(facts: &[Fact]) -> Vec<String> {
-    let number = |n: Option<u64>| n.map_or("?".to_string(), |n| n.to_string());
     facts
         .iter()
         .filter_map(|fact| match &fact.event {
             Event::CheckFailed(f) => Some(format!(
                 "line {}: share {}/{} of {} ({}) failed its check: {}",
-                fact.line,
-                number(f.group),
-                number(f.member),
-                f.secret,
-                f.holder.as_deref().unwrap_or("holder unknown"),
-                f.reason.as_deref().unwrap_or("no reason recorded")
+                fact.line, f.group, f.member, f.secret, f.holder, f.reason
             )),
             Event::Verified(v) if !v.matches => Some(format!(
                 "line {}: `{}` was recovered with fingerprint {}, not the expected {}",
-                fact.line,
-                v.secret,
-                v.fingerprint.as_deref().unwrap_or("?"),
-                v.expected.as_deref().unwrap_or("?")
+                fact.line, v.secret, v.fingerprint, v.expected
             )),
             _ => None,
         })
@@ -319,16 +249,14 @@ fn exposures(facts: &[Fact], roles: &HashMap<String, String>) -> Vec<Exposure> {
                 fingerprints.insert(&f.secret, f.master_fingerprint.to_lowercase());
             }
             Event::Verified(v) if v.matches => {
-                if let Some(fp) = &v.fingerprint {
-                    fingerprints.insert(&v.secret, fp.to_lowercase());
-                }
+                fingerprints.insert(&v.secret, v.fingerprint.to_lowercase());
             }
             _ => {}
         }
     }
     let split_of = |set: &str| {
         facts.iter().rev().find_map(|f| match &f.event {
-            Event::Split(s) if s.into.as_deref() == Some(set) => Some(s),
+            Event::Split(s) if s.into == set => Some(s),
             _ => None,
         })
     };
@@ -358,16 +286,12 @@ fn exposures(facts: &[Fact], roles: &HashMap<String, String>) -> Vec<Exposure> {
             }
             continue;
         }
-        let role = share
-            .holder
-            .clone()
-            .or_else(|| placed.map(|p| p.holder.clone()))
-            .unwrap_or_default();
+        let role = share.holder.clone();
         out.push(Exposure {
             secret: split.map(|sp| sp.secret.clone()),
             fingerprint: split.and_then(|sp| fingerprints.get(sp.secret.as_str()).cloned()),
             set: share.set.clone(),
-            identifier: split.and_then(|sp| sp.identifier),
+            identifier: split.map(|sp| u64::from(sp.identifier)),
             group: share.group,
             member: share.member,
             holder: Holder {
@@ -401,7 +325,7 @@ fn stopped_in(
     let all_recorded = facts.iter().all(|f| match &f.event {
         Event::Split(split) => split.shares.iter().all(|p| {
             exposed.iter().any(|e| {
-                Some(&e.set) == split.into.as_ref()
+                e.set == split.into
                     && (e.group, e.member) == (p.group, p.member)
                     && if kind == "show_shares" {
                         e.shown
@@ -478,12 +402,15 @@ pub(super) fn read(path: &Path, trust: &Trust) -> Outcome {
             return;
         }
         if view.line == 1 && view.event == EVENT_STARTED {
-            // A start record whose ceremony is not an object is the verifier's to judge;
-            // here it simply has no interval.
-            rehearse_every = serde_json::from_slice::<StartRecord>(view.bytes)
-                .unwrap_or_default()
-                .ceremony
-                .rehearse_every;
+            // A start record that does not read is the verifier's to judge; here it
+            // simply has no interval, and the note says why.
+            match serde_json::from_slice::<events::CeremonyStarted>(view.bytes) {
+                Ok(start) => rehearse_every = start.ceremony.rehearse_every,
+                Err(e) => notes.push(format!(
+                    "line 1: the `{EVENT_STARTED}` record status cannot read ({e}); its \
+                     rehearse_every is not used"
+                )),
+            }
             return;
         }
         let Some(parsed) = parse_fact(view) else {

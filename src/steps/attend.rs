@@ -3,24 +3,15 @@
 //! Invariant: each presence is its own durable record (`present`), written before the
 //! next person is asked, so a transcript shows exactly who had confirmed when it ended.
 
-use serde::Serialize;
-
 use super::{Resolver, StepContext, StepError, StepKind};
 use crate::script::de::Spanned;
 use crate::script::types::RoleId;
-use crate::transcript::EVENT_PRESENT;
+use crate::transcript::events;
 
 /// A resolved `attend` step.
 #[derive(Debug)]
 pub struct Attend {
     roles: Vec<RoleId>,
-}
-
-#[derive(Serialize)]
-struct Present<'a> {
-    role: &'a RoleId,
-    name: &'a str,
-    initials: &'a str,
 }
 
 impl StepKind for Attend {
@@ -47,14 +38,11 @@ impl StepKind for Attend {
             let name = role.name.to_string();
             let statement = format!("I, {name} ({id}), am present.");
             let initials = super::initials::confirm_as(cx, id, &statement)?;
-            cx.record(
-                EVENT_PRESENT,
-                &Present {
-                    role: id,
-                    name: &name,
-                    initials: initials.as_str(),
-                },
-            )?;
+            cx.record(&events::Present {
+                role: id.to_string(),
+                name,
+                initials: initials.as_str().to_string(),
+            })?;
         }
         Ok(())
     }

@@ -12,13 +12,14 @@
 //! the summary (`shares_checked`) and `keyrite status` report it.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::collect_shares::{ask_words, from_encrypted_file, FromFile, ShareSource};
+use super::collect_shares::{ask_words, from_encrypted_file, ShareSource};
 use super::earlier_shares::{live_shares, LiveShare};
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::script::de::Spanned;
 use crate::script::types::{MasterFingerprint, RoleId, SecretName};
+use crate::transcript::events;
 
 /// What a script writes for `check_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -69,39 +70,6 @@ pub struct CheckedShare {
     pub threshold: usize,
     /// Who holds it.
     pub holder: RoleId,
-}
-
-#[derive(Serialize)]
-struct Checked<'a> {
-    secret: &'a str,
-    identifier: u16,
-    group: usize,
-    member: usize,
-    holder: &'a str,
-    digest: &'a str,
-    checked_by: &'a str,
-    placed_by: &'a str,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    from_file: Option<FromFile>,
-}
-
-#[derive(Serialize)]
-struct Failed<'a> {
-    secret: &'a str,
-    identifier: u16,
-    group: usize,
-    member: usize,
-    holder: &'a str,
-    digest: &'a str,
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    secret: &'a str,
-    live: usize,
-    checked: usize,
-    failed: usize,
 }
 
 /// Tries a holder gets for each share.
@@ -168,15 +136,12 @@ impl StepKind for CheckShares {
                 None => failed += 1,
             }
         }
-        cx.record(
-            "shares_checked",
-            &Summary {
-                secret: fingerprint,
-                live: live.len(),
-                checked: checked.len(),
-                failed,
-            },
-        )?;
+        cx.record(&events::SharesChecked {
+            secret: fingerprint.to_string(),
+            live: live.len(),
+            checked: checked.len(),
+            failed,
+        })?;
         if failed > 0 {
             cx.problem(&format!(
                 "WARNING: {failed} of {} shares of {fingerprint} could not be verified. The record says which; `keyrite status` lists them until they are checked again.",
@@ -274,20 +239,17 @@ impl CheckShares {
             } else if digest != expected.digest {
                 "that share is valid but differs from the one recorded when it was made".to_string()
             } else {
-                cx.record(
-                    "share_checked",
-                    &Checked {
-                        secret: fingerprint,
-                        identifier,
-                        group,
-                        member,
-                        holder: holder.as_str(),
-                        digest: &digest,
-                        checked_by: holder.as_str(),
-                        placed_by: &expected.ceremony,
-                        from_file,
-                    },
-                )?;
+                cx.record(&events::ShareChecked {
+                    secret: fingerprint.to_string(),
+                    identifier,
+                    group: group as u64,
+                    member: member as u64,
+                    holder: holder.to_string(),
+                    digest: digest.clone(),
+                    checked_by: holder.to_string(),
+                    placed_by: expected.ceremony.clone(),
+                    from_file,
+                })?;
                 cx.done(&format!(
                     "Share {group}/{member} verified: it matches the record of {}.",
                     expected.ceremony
@@ -303,18 +265,15 @@ impl CheckShares {
             };
             cx.problem(&format!("{problem}. Try again."));
         }
-        cx.record(
-            "share_check_failed",
-            &Failed {
-                secret: fingerprint,
-                identifier: expected.identifier,
-                group: expected.group,
-                member: expected.member,
-                holder: holder.as_str(),
-                digest: &expected.digest,
-                reason: &problem,
-            },
-        )?;
+        cx.record(&events::ShareCheckFailed {
+            secret: fingerprint.to_string(),
+            identifier: expected.identifier,
+            group: expected.group as u64,
+            member: expected.member as u64,
+            holder: holder.to_string(),
+            digest: expected.digest.clone(),
+            reason: problem.clone(),
+        })?;
         cx.problem(&format!(
             "Share {}/{} of {name} was NOT verified after {TRIES} tries: {problem}.",
             expected.group, expected.member

@@ -14,7 +14,7 @@
 //! valid word. Decrypted plaintext lives only in zeroizing memory.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use zeroize::Zeroizing;
 
@@ -26,6 +26,7 @@ use crate::pgp::decrypt;
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{RoleId, SecretName};
 use crate::slip39::CollectProgress;
+use crate::transcript::events::{self, FromFile};
 
 /// What a script writes for `collect_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -61,35 +62,6 @@ pub struct CollectShares {
     into: String,
     by: Vec<RoleId>,
     from: ShareSource,
-}
-
-/// The file a share was decrypted from.
-#[derive(Serialize)]
-pub(super) struct FromFile {
-    file: String,
-    file_sha256: String,
-    /// The fingerprint of the key that decrypted it, or `outside`.
-    decrypted_by: String,
-}
-
-#[derive(Serialize)]
-struct Entered<'a> {
-    collection: &'a str,
-    group: u8,
-    member: u8,
-    digest: String,
-    entered_by: &'a RoleId,
-    identifier: u16,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    from_file: Option<FromFile>,
-}
-
-#[derive(Serialize)]
-struct Ready<'a> {
-    collection: &'a str,
-    shares: usize,
-    groups_complete: u8,
-    groups_needed: u8,
 }
 
 /// "group 1: 2 of 2 ✓ · group 2: 1 of 3", the progress line the room sees.
@@ -202,30 +174,24 @@ impl StepKind for CollectShares {
                 let digest = share.digest().to_string();
                 match cx.vault.collection(&self.into).add(share) {
                     Ok(progress) => {
-                        cx.record(
-                            "share_entered",
-                            &Entered {
-                                collection: &self.into,
-                                group: info.group_index + 1,
-                                member: info.member_index + 1,
-                                digest,
-                                entered_by: holder,
-                                identifier: info.identifier,
-                                from_file,
-                            },
-                        )?;
+                        cx.record(&events::ShareEntered {
+                            collection: self.into.clone(),
+                            group: u64::from(info.group_index) + 1,
+                            member: u64::from(info.member_index) + 1,
+                            digest,
+                            entered_by: holder.to_string(),
+                            identifier: info.identifier,
+                            from_file,
+                        })?;
                         cx.done(&progress_line(&progress));
                         if progress.ready {
                             let shares = cx.vault.collection(&self.into).len();
-                            cx.record(
-                                "shares_collected",
-                                &Ready {
-                                    collection: &self.into,
-                                    shares,
-                                    groups_complete: progress.groups_complete,
-                                    groups_needed: progress.groups_needed,
-                                },
-                            )?;
+                            cx.record(&events::SharesCollected {
+                                collection: self.into.clone(),
+                                shares,
+                                groups_complete: progress.groups_complete,
+                                groups_needed: progress.groups_needed,
+                            })?;
                             return Ok(());
                         }
                         break;

@@ -4,11 +4,12 @@
 //! keeps the statement as it was shown, so an auditor reads what each person confirmed.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Resolver, StepContext, StepError, StepKind, Text};
 use crate::script::de::Spanned;
 use crate::script::types::RoleId;
+use crate::transcript::events;
 
 /// What a script writes for `confirm`.
 #[derive(Deserialize, JsonSchema)]
@@ -25,14 +26,6 @@ pub struct ConfirmSyntax {
 pub struct Confirm {
     by: Vec<RoleId>,
     text: Text,
-}
-
-#[derive(Serialize)]
-struct Confirmed<'a> {
-    role: &'a RoleId,
-    name: &'a str,
-    initials: &'a str,
-    text: &'a str,
 }
 
 // Read-only access for `keyrite print`.
@@ -72,15 +65,12 @@ impl StepKind for Confirm {
             let role = cx.role(id);
             let name = role.name.to_string();
             let initials = super::initials::confirm_as(cx, id, &statement)?;
-            cx.record(
-                "confirmed",
-                &Confirmed {
-                    role: id,
-                    name: &name,
-                    initials: initials.as_str(),
-                    text: &statement,
-                },
-            )?;
+            cx.record(&events::Confirmed {
+                role: id.to_string(),
+                name,
+                initials: initials.as_str().to_string(),
+                text: statement.clone(),
+            })?;
         }
         Ok(())
     }

@@ -35,6 +35,7 @@ use crate::device::{self, path_text, DeviceError, DeviceIdentity, Driver, PortSp
 use crate::operator::FieldKey;
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{FieldName, SecretName};
+use crate::transcript::events;
 
 /// Attempts per step before it fails without asking again.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -154,55 +155,52 @@ pub struct Device {
     timeouts: Timeouts,
 }
 
-#[derive(Serialize)]
-struct Identified<'a> {
-    attempt: u32,
-    #[serde(flatten)]
-    identity: &'a DeviceIdentity,
+/// The record of what a device said about itself on attempt `attempt`.
+fn identified(attempt: u32, identity: &DeviceIdentity) -> events::DeviceIdentity {
+    // Taken apart whole, so that a fact added to `DeviceIdentity` does not compile until
+    // it is recorded here or left out on purpose, as `fields` (the probe's full list) is.
+    let DeviceIdentity {
+        driver,
+        port,
+        board,
+        firmware,
+        state,
+        networks,
+        config,
+        mac,
+        usb_serial,
+        fields: _,
+    } = identity;
+    events::DeviceIdentity {
+        attempt,
+        driver: driver.to_string(),
+        port: port.clone(),
+        board: board.clone(),
+        firmware: firmware.clone(),
+        state: state.clone(),
+        networks: networks.clone(),
+        config: config.clone(),
+        mac: mac.clone(),
+        usb_serial: usb_serial.clone(),
+    }
 }
 
-#[derive(Serialize)]
-struct Requested<'a> {
-    attempt: u32,
-    #[serde(flatten)]
-    exchange: &'a device::Exchange,
-}
-
-#[derive(Serialize)]
-struct Failed<'a> {
-    attempt: u32,
-    error: &'a str,
-    retry_offered: bool,
-}
-
-#[derive(Serialize)]
-struct Retry<'a> {
-    attempt: u32,
-    choice: &'a str,
-}
-
-#[derive(Serialize)]
-struct Checked<'a> {
-    action: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    network: Option<Network>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expected: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_fingerprint: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_xpub: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signature: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signature_verified: Option<bool>,
-    matches: bool,
+/// The record of one request on attempt `attempt`.
+fn requested(attempt: u32, exchange: &device::Exchange) -> events::DeviceRequest {
+    // Taken apart whole, as the identity is.
+    let device::Exchange {
+        method,
+        reply_sha256,
+        reply_bytes,
+        skipped_bytes,
+    } = exchange;
+    events::DeviceRequest {
+        attempt,
+        method: method.clone(),
+        reply_sha256: reply_sha256.clone(),
+        reply_bytes: *reply_bytes,
+        skipped_bytes: *skipped_bytes,
+    }
 }
 
 /// What an attempt found.
@@ -500,10 +498,10 @@ impl StepKind for Device {
             let mut log = AttemptLog::default();
             let result = self.attempt(&port, seed.as_deref().map(|s| s.as_slice()), &mut log);
             if let Some(identity) = &log.identity {
-                cx.record("device_identity", &Identified { attempt, identity })?;
+                cx.record(&identified(attempt, identity))?;
             }
             for exchange in &log.exchanges {
-                cx.record("device_request", &Requested { attempt, exchange })?;
+                cx.record(&requested(attempt, exchange))?;
             }
             let error = match result {
                 Ok(found) => return self.judge(cx, &want, found, log.identity.as_ref()),
@@ -511,14 +509,11 @@ impl StepKind for Device {
             };
             let message = error.to_string();
             let offer = error.retryable() && attempt < MAX_ATTEMPTS;
-            cx.record(
-                "device_error",
-                &Failed {
-                    attempt,
-                    error: &message,
-                    retry_offered: offer,
-                },
-            )?;
+            cx.record(&events::DeviceError {
+                attempt,
+                error: message.clone(),
+                retry_offered: offer,
+            })?;
             if !offer {
                 let why = if error.retryable() {
                     format!(" (after {attempt} attempts)")
@@ -529,13 +524,10 @@ impl StepKind for Device {
             }
             cx.inform(&message);
             let choice = self.ask_retry(cx, &message)?;
-            cx.record(
-                "device_retry",
-                &Retry {
-                    attempt,
-                    choice: &choice,
-                },
-            )?;
+            cx.record(&events::DeviceRetry {
+                attempt,
+                choice: choice.clone(),
+            })?;
             if choice != "retry" {
                 return Err(StepError::failed(format!(
                     "gave up on the device after attempt {attempt}: {message}"
@@ -669,14 +661,14 @@ impl Device {
             (None, Some(fp)) => format!("the wallet with master fingerprint {fp}"),
             _ => "the expected wallet".to_string(),
         };
-        let mut record = Checked {
-            action: self.action.name(),
-            secret,
+        let mut record = events::DeviceChecked {
+            action: self.action.name().to_string(),
+            secret: secret.map(str::to_string),
             path: None,
             network: None,
             expected: None,
-            device_fingerprint: found.fingerprint.as_deref(),
-            device_xpub: found.xpub.as_deref(),
+            device_fingerprint: found.fingerprint.clone(),
+            device_xpub: found.xpub.clone(),
             message: None,
             signature: None,
             signature_verified: None,
@@ -685,12 +677,12 @@ impl Device {
         let mut failure = None;
         match self.action {
             DeviceAction::Probe => {
-                cx.record("device_checked", &record)?;
+                cx.record(&record)?;
                 cx.inform(&format!("{what} on {} answered.", self.port));
                 return Ok(());
             }
             DeviceAction::CheckFingerprint | DeviceAction::Load => {
-                record.expected = want.fingerprint.as_deref();
+                record.expected.clone_from(&want.fingerprint);
                 record.matches =
                     found.fingerprint.is_some() && found.fingerprint == want.fingerprint;
                 if !record.matches {
@@ -702,8 +694,8 @@ impl Device {
             }
             DeviceAction::CheckXpub => {
                 record.path = Some(path_text(&self.path));
-                record.network = Some(self.network);
-                record.expected = want.xpub.as_deref();
+                record.network = Some(self.network.into());
+                record.expected.clone_from(&want.xpub);
                 record.matches = match (&found.xpub, &want.xpub) {
                     (Some(a), Some(b)) => same_key(a, b),
                     _ => false,
@@ -720,10 +712,10 @@ impl Device {
             }
             DeviceAction::SignTestMessage => {
                 record.path = Some(path_text(&self.path));
-                record.network = Some(self.network);
-                record.message = Some(&self.message);
-                record.signature = found.signature.as_deref();
-                record.expected = want.xpub.as_deref();
+                record.network = Some(self.network.into());
+                record.message = Some(self.message.clone());
+                record.signature.clone_from(&found.signature);
+                record.expected.clone_from(&want.xpub);
                 let verified = match (&found.xpub, &found.signature) {
                     (Some(x), Some(sig)) => match Xpub::from_str(x) {
                         Ok(xpub) => device::message::verify(&xpub.public_key, &self.message, sig),
@@ -751,7 +743,7 @@ impl Device {
                 }
             }
         }
-        cx.record("device_checked", &record)?;
+        cx.record(&record)?;
         if let Some(message) = failure {
             return Err(StepError::failed(message));
         }

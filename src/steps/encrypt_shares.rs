@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::files::{write_new_private, write_problem};
@@ -18,6 +18,7 @@ use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::pgp::{encrypt, Certificate, Purpose};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{RoleId, SecretName};
+use crate::transcript::events;
 
 /// The default file name under `--out`.
 pub const DEFAULT_OUT: &str = "{set}/{holder}-{group}-{member}.asc";
@@ -43,18 +44,6 @@ pub struct EncryptShares {
     set: String,
     extra: Vec<RoleId>,
     out: String,
-}
-
-#[derive(Serialize)]
-struct Encrypted<'a> {
-    set: &'a str,
-    group: usize,
-    member: usize,
-    holder: &'a RoleId,
-    digest: String,
-    file: String,
-    file_sha256: String,
-    recipients: Vec<String>,
 }
 
 fn render(pattern: &str, set: &str, holder: &RoleId, group: usize, member: usize) -> String {
@@ -263,19 +252,16 @@ impl StepKind for EncryptShares {
             .and_then(|w| w.4.parent())
             .map(|p| p.display().to_string());
         for (group, member, holder, digest, path, file_sha256, recipients) in written {
-            cx.record(
-                "share_encrypted",
-                &Encrypted {
-                    set: &self.set,
-                    group,
-                    member,
-                    holder: &holder,
-                    digest,
-                    file: path.display().to_string(),
-                    file_sha256,
-                    recipients,
-                },
-            )?;
+            cx.record(&events::ShareEncrypted {
+                set: self.set.clone(),
+                group: group as u64,
+                member: member as u64,
+                holder: holder.to_string(),
+                digest,
+                file: path.display().to_string(),
+                file_sha256,
+                recipients,
+            })?;
         }
         cx.done(&format!(
             "{count} share file{} of set `{}` written, each encrypted to its holder{}{}.",

@@ -8,10 +8,10 @@
 
 use bitcoin::bip32::DerivationPath;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
-use crate::bip32::{identity, parse_path, Identity, Network, DEFAULT_PATH};
+use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
 
@@ -37,12 +37,13 @@ pub struct Fingerprint {
     network: Network,
 }
 
-#[derive(Serialize)]
-struct Recorded<'a> {
-    secret: &'a str,
-    network: Network,
-    #[serde(flatten)]
-    identity: &'a Identity,
+impl From<Network> for crate::transcript::events::Network {
+    fn from(network: Network) -> Self {
+        match network {
+            Network::Bitcoin => Self::Bitcoin,
+            Network::Testnet => Self::Testnet,
+        }
+    }
 }
 
 impl StepKind for Fingerprint {
@@ -72,14 +73,13 @@ impl StepKind for Fingerprint {
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
         let id = identity(cx.secret(&self.secret)?, self.network, &self.path)
             .map_err(StepError::failed)?;
-        cx.record(
-            "fingerprint",
-            &Recorded {
-                secret: &self.secret,
-                network: self.network,
-                identity: &id,
-            },
-        )?;
+        cx.record(&crate::transcript::events::Fingerprint {
+            secret: self.secret.clone(),
+            network: self.network.into(),
+            master_fingerprint: id.master_fingerprint.clone(),
+            path: id.path.clone(),
+            xpub: id.xpub.clone(),
+        })?;
         cx.inform(&format!(
             "`{}` has master fingerprint {} and xpub {} at {}.",
             self.secret, id.master_fingerprint, id.xpub, id.path

@@ -17,6 +17,7 @@ use crate::operator::{SecretAsk, SecretKind};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
 use crate::slip39::MasterSecret;
+use crate::transcript::events;
 
 /// Whether dice rolls are mixed in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -71,14 +72,13 @@ pub struct GenerateSecret {
     mix: Mix,
 }
 
-#[derive(Serialize)]
-struct Generated<'a> {
-    secret: &'a str,
-    bits: u16,
-    sources: Vec<&'static str>,
-    dice_rolls: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mix: Option<Mix>,
+impl From<Mix> for events::Mix {
+    fn from(mix: Mix) -> Self {
+        match mix {
+            Mix::Hkdf => Self::Hkdf,
+            Mix::Sha256 => Self::Sha256,
+        }
+    }
 }
 
 /// Rolls needed for `bits` of entropy from a six-sided die: ceil(bits / log2(6)).
@@ -227,20 +227,17 @@ impl StepKind for GenerateSecret {
         }
         .map_err(|e| StepError::failed(format!("internal error: {e}")))?;
         cx.vault.put_secret(&self.name, secret);
-        let mut sources = vec!["os_random"];
+        let mut sources = vec!["os_random".to_string()];
         if n_rolls > 0 {
-            sources.push("dice");
+            sources.push("dice".to_string());
         }
-        cx.record(
-            "secret_generated",
-            &Generated {
-                secret: &self.name,
-                bits: self.bits,
-                sources,
-                dice_rolls: n_rolls,
-                mix: (n_rolls > 0).then_some(self.mix),
-            },
-        )?;
+        cx.record(&events::SecretGenerated {
+            secret: self.name.clone(),
+            bits: self.bits,
+            sources,
+            dice_rolls: n_rolls,
+            mix: (n_rolls > 0).then_some(self.mix.into()),
+        })?;
         cx.inform(&format!(
             "The {}-bit secret `{}` is in memory.",
             self.bits, self.name

@@ -11,20 +11,10 @@
 //! confirmation is recorded (`initials_confirmed`), with both sets of initials; an officer
 //! whose own initials do not match stops the step.
 
-use serde::Serialize;
-
 use super::{StepContext, StepError};
 use crate::script::types::{Initials, RoleId};
 use crate::script::Role;
-
-#[derive(Serialize)]
-struct OfficerConfirmed<'a> {
-    role: &'a RoleId,
-    typed: &'a str,
-    expected: String,
-    officer: &'a RoleId,
-    officer_initials: &'a str,
-}
+use crate::transcript::events;
 
 /// The letters of `text`, upper-cased, without dots, hyphens or spaces.
 fn letters(text: &str) -> String {
@@ -123,16 +113,13 @@ pub fn confirm_as(
             role.name
         )));
     }
-    cx.record(
-        "initials_confirmed",
-        &OfficerConfirmed {
-            role: id,
-            typed: typed.as_str(),
-            expected,
-            officer: &officer.id,
-            officer_initials: officer_initials.as_str(),
-        },
-    )?;
+    cx.record(&events::InitialsConfirmed {
+        role: id.to_string(),
+        typed: typed.as_str().to_string(),
+        expected,
+        officer: officer.id.to_string(),
+        officer_initials: officer_initials.as_str().to_string(),
+    })?;
     Ok(typed)
 }
 

@@ -41,13 +41,13 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::operator::{FieldKey, Operator, OperatorError, RoleView, Severity, StepView};
 use crate::script::de::{did_you_mean, from_node_reporting_all, Problem, Problems, Spanned};
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName, StepId};
 use crate::script::yaml::{Node, Pos};
 use crate::script::{Role, Script};
+use crate::transcript::events::Event;
 use crate::transcript::{TranscriptError, Writer};
 use crate::vault::Vault;
 pub use needs::Needs;
@@ -700,8 +700,8 @@ pub struct StepContext<'a> {
 
 impl<'a> StepContext<'a> {
     /// Writes a record for this step and syncs it before returning.
-    pub fn record<F: Serialize>(&mut self, event: &str, fields: &F) -> Result<(), StepError> {
-        self.transcript.append(Some(self.view.id), event, fields)?;
+    pub fn record<E: Event>(&mut self, event: &E) -> Result<(), StepError> {
+        self.transcript.write(Some(self.view.id), event)?;
         self.operator
             .recorded(self.transcript.next_seq(), self.transcript.head_hash());
         Ok(())

@@ -1,19 +1,13 @@
 //! `note`: instructions for the room, acknowledged by the operator.
 
-use serde::Serialize;
-
 use super::{Resolver, StepContext, StepError, StepKind, Text};
 use crate::script::de::Spanned;
+use crate::transcript::events;
 
 /// A resolved `note` step.
 #[derive(Debug)]
 pub struct Note {
     text: Text,
-}
-
-#[derive(Serialize)]
-struct Acknowledged<'a> {
-    text: &'a str,
 }
 
 // Read-only access for `keyrite print`.
@@ -41,6 +35,6 @@ impl StepKind for Note {
     fn run(&self, cx: &mut StepContext<'_>) -> Result<(), StepError> {
         let text = self.text.render(cx.values);
         cx.operator.acknowledge(&cx.view, &text)?;
-        cx.record("acknowledged", &Acknowledged { text: &text })
+        cx.record(&events::Acknowledged { text })
     }
 }

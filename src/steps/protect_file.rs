@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::files::{read_limited, write_new_private, write_problem};
@@ -24,7 +24,7 @@ use crate::pgp::{decrypt_with_password, encrypt_with_password};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
 use crate::slip39::MasterSecret;
-use crate::transcript::sha256_hex;
+use crate::transcript::{events, sha256_hex};
 
 /// Largest file protected. The plaintext, its armoured ciphertext (about 1.4 times as
 /// large) and the plaintext decrypted again for the check are in memory together, so
@@ -53,18 +53,6 @@ pub struct ProtectFile {
     file: PathBuf,
     into: String,
     out: String,
-}
-
-#[derive(Serialize)]
-struct Protected<'a> {
-    file: String,
-    file_bytes: usize,
-    file_sha256: String,
-    key: &'a str,
-    key_bits: usize,
-    output: String,
-    output_sha256: String,
-    encryption: &'static str,
 }
 
 /// The key as the text `gpg --passphrase` takes: 64 lowercase hex digits.
@@ -188,19 +176,16 @@ impl StepKind for ProtectFile {
         write_new_private(&path, armored.as_bytes())
             .map_err(|e| StepError::failed(write_problem(&path, &e)))?;
         cx.vault.put_secret(&self.into, key);
-        cx.record(
-            "file_protected",
-            &Protected {
-                file: self.file.display().to_string(),
-                file_bytes: plaintext.len(),
-                file_sha256,
-                key: &self.into,
-                key_bits: FILE_KEY_BYTES * 8,
-                output: path.display().to_string(),
-                output_sha256: sha256_hex(armored.as_bytes()),
-                encryption: "OpenPGP SKESK v4 + SEIPD v1, AES-256, key as 64 hex digits",
-            },
-        )?;
+        cx.record(&events::FileProtected {
+            file: self.file.display().to_string(),
+            file_bytes: plaintext.len(),
+            file_sha256,
+            key: self.into.clone(),
+            key_bits: FILE_KEY_BYTES * 8,
+            output: path.display().to_string(),
+            output_sha256: sha256_hex(armored.as_bytes()),
+            encryption: "OpenPGP SKESK v4 + SEIPD v1, AES-256, key as 64 hex digits".to_string(),
+        })?;
         cx.inform(&format!(
             "{} is protected as {}; its key `{}` is in memory. The original is still at {}: destroy it as your policy says.",
             self.file.display(),

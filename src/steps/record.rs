@@ -4,23 +4,16 @@
 //! Invariant: a field name is defined once per script, so `{name}` always means one
 //! value. These are public facts; a secret never goes through this step.
 
-use serde::Serialize;
-
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::operator::FieldKey;
 use crate::script::de::{Problem, Spanned};
-use crate::script::types::{FieldName, FieldValue};
+use crate::script::types::FieldName;
+use crate::transcript::events;
 
 /// A resolved `record` step.
 #[derive(Debug)]
 pub struct Record {
     fields: Vec<FieldName>,
-}
-
-#[derive(Serialize)]
-struct Recorded<'a> {
-    field: &'a FieldName,
-    value: &'a FieldValue,
 }
 
 /// A field's label for prompts: `seal_number` becomes "Seal number".
@@ -77,13 +70,10 @@ impl StepKind for Record {
                 field: field.clone(),
             };
             let value = cx.ask_value(&key, &label(field))?;
-            cx.record(
-                "recorded",
-                &Recorded {
-                    field,
-                    value: &value,
-                },
-            )?;
+            cx.record(&events::Recorded {
+                field: field.to_string(),
+                value: value.as_str().to_string(),
+            })?;
             cx.values.insert(field.as_str().to_string(), value);
         }
         Ok(())

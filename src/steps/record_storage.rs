@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::record::label;
 use super::NameKind;
@@ -25,6 +25,7 @@ use crate::script::policy::{
     check_placement, same_place, Placed, StoragePolicy, Violation, SEAL_FIELD,
 };
 use crate::script::types::{FieldName, FieldValue, RoleId, SecretName};
+use crate::transcript::events;
 
 /// The items whose storage is recorded: a list of labels, or a share set (each share).
 #[derive(JsonSchema)]
@@ -97,17 +98,28 @@ struct Item {
     share: Option<ShareRef>,
 }
 
-#[derive(Serialize)]
 struct ShareRef {
     set: String,
     group: usize,
     member: usize,
     holder: RoleId,
     digest: String,
-    #[serde(skip)]
     threshold: usize,
-    #[serde(skip)]
     identifier: u16,
+}
+
+impl ShareRef {
+    /// The share as its records name it (the threshold and identifier are for the
+    /// policy, not the record).
+    fn recorded(&self) -> events::ShareRef {
+        events::ShareRef {
+            set: self.set.clone(),
+            group: self.group as u64,
+            member: self.member as u64,
+            holder: self.holder.to_string(),
+            digest: self.digest.clone(),
+        }
+    }
 }
 
 /// Keys of the room's answer when a placement is refused.
@@ -119,44 +131,8 @@ const EXCEPTION: &str = "exception";
 /// Refusals of one item before the step gives up (a scripted answer cannot change).
 const MAX_REFUSALS: usize = 3;
 
-#[derive(Serialize)]
-struct Refused<'a> {
-    item: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    share: Option<&'a ShareRef>,
-    rule: &'static str,
-    field: &'static str,
-    value: &'a str,
-    detail: &'a str,
-}
-
-#[derive(Serialize)]
-struct Confirmer<'a> {
-    role: &'a RoleId,
-    name: &'a str,
-    initials: crate::script::types::Initials,
-}
-
-#[derive(Serialize)]
-struct Exception<'a> {
-    item: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    share: Option<&'a ShareRef>,
-    rules: Vec<&'a Violation>,
-    reason: &'a FieldValue,
-    confirmed_by: Vec<Confirmer<'a>>,
-}
-
 /// The storage fields when a script names none.
 pub const DEFAULT_FIELDS: &[&str] = &["site", "container", "seal", "holder"];
-
-#[derive(Serialize)]
-struct Stored<'a> {
-    item: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    share: Option<&'a ShareRef>,
-    location: BTreeMap<&'a str, &'a FieldValue>,
-}
 
 fn check_distinct<T: PartialEq + std::fmt::Display>(
     list: &Spanned<Vec<Spanned<T>>>,
@@ -410,20 +386,17 @@ impl StepKind for RecordStorage {
                         continue;
                     }
                 }
-                let location = self
+                let location: BTreeMap<String, String> = self
                     .fields
                     .iter()
-                    .map(FieldName::as_str)
-                    .zip(values.iter())
+                    .map(FieldName::to_string)
+                    .zip(values.iter().map(|v| v.as_str().to_string()))
                     .collect();
-                cx.record(
-                    "stored",
-                    &Stored {
-                        item,
-                        share: share.as_ref(),
-                        location,
-                    },
-                )?;
+                cx.record(&events::Stored {
+                    item: item.to_string(),
+                    share: share.as_ref().map(ShareRef::recorded),
+                    location,
+                })?;
                 if let Some(s) = share {
                     placed.push(Placed {
                         identifier: s.identifier,
@@ -508,17 +481,14 @@ fn refuse_or_except(
     refusals: usize,
 ) -> Result<bool, StepError> {
     for v in violations {
-        cx.record(
-            "storage_refused",
-            &Refused {
-                item,
-                share,
-                rule: v.rule,
-                field: v.field,
-                value: &v.value,
-                detail: &v.detail,
-            },
-        )?;
+        cx.record(&events::StorageRefused {
+            item: item.to_string(),
+            share: share.map(ShareRef::recorded),
+            rule: v.rule.to_string(),
+            field: v.field.to_string(),
+            value: v.value.clone(),
+            detail: v.detail.clone(),
+        })?;
     }
     let why: Vec<&str> = violations.iter().map(|v| v.detail.as_str()).collect();
     cx.problem(&format!(
@@ -565,22 +535,27 @@ fn refuse_or_except(
     for id in &policy.exceptions_by {
         let role = cx.role(id);
         let initials = super::initials::confirm_as(cx, id, &statement)?;
-        confirmed_by.push(Confirmer {
-            role: role.id,
-            name: role.name,
-            initials,
+        confirmed_by.push(events::Confirmer {
+            role: role.id.to_string(),
+            name: role.name.to_string(),
+            initials: initials.as_str().to_string(),
         });
     }
-    cx.record(
-        "policy_exception",
-        &Exception {
-            item,
-            share,
-            rules: violations.iter().collect(),
-            reason: &reason,
-            confirmed_by,
-        },
-    )?;
+    cx.record(&events::PolicyException {
+        item: item.to_string(),
+        share: share.map(ShareRef::recorded),
+        rules: violations
+            .iter()
+            .map(|v| events::Violation {
+                rule: v.rule.to_string(),
+                field: v.field.to_string(),
+                value: v.value.clone(),
+                detail: v.detail.clone(),
+            })
+            .collect(),
+        reason: reason.as_str().to_string(),
+        confirmed_by,
+    })?;
     cx.inform(&format!("Exception recorded for {item}."));
     Ok(true)
 }

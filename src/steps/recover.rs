@@ -5,7 +5,7 @@
 //! detected here (SLIP-39 by design gives a different secret); `verify_secret` catches it.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::split::PassphraseMode;
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
@@ -13,6 +13,7 @@ use crate::operator::{SecretAsk, SecretKind};
 use crate::script::de::Spanned;
 use crate::script::types::SecretName;
 use crate::slip39::Passphrase;
+use crate::transcript::events;
 
 /// What a script writes for `recover`.
 #[derive(Deserialize, JsonSchema)]
@@ -33,15 +34,6 @@ pub struct Recover {
     shares: String,
     into: String,
     passphrase: PassphraseMode,
-}
-
-#[derive(Serialize)]
-struct Recovered<'a> {
-    from: &'a str,
-    secret: &'a str,
-    shares_used: usize,
-    passphrase: bool,
-    bits: usize,
 }
 
 impl StepKind for Recover {
@@ -100,16 +92,13 @@ impl StepKind for Recover {
             .map_err(|e| StepError::failed(format!("recovery failed: {e}")))?;
         let bits = secret.byte_len() * 8;
         cx.vault.put_secret(&self.into, secret);
-        cx.record(
-            "secret_recovered",
-            &Recovered {
-                from: &self.shares,
-                secret: &self.into,
-                shares_used: used,
-                passphrase: !passphrase.is_empty(),
-                bits,
-            },
-        )?;
+        cx.record(&events::SecretRecovered {
+            from: self.shares.clone(),
+            secret: self.into.clone(),
+            shares_used: used,
+            passphrase: !passphrase.is_empty(),
+            bits,
+        })?;
         Ok(())
     }
 }

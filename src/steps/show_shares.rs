@@ -7,13 +7,14 @@
 //! ceremony stops before anything is shown.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::operator::{FieldKey, OperatorError, RoleView, SecretAsk, SecretKind, SecretView};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
 use crate::slip39::{complete_prefix, word_index, PrefixMatch, ShareWords};
+use crate::transcript::events;
 
 /// What a script writes for `show_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -31,40 +32,6 @@ pub struct ShowSharesSyntax {
 pub struct ShowShares {
     set: String,
     check_words: usize,
-}
-
-#[derive(Serialize)]
-struct Shown<'a> {
-    set: &'a str,
-    group: usize,
-    member: usize,
-    holder: &'a str,
-    digest: String,
-    words: usize,
-    check_words: usize,
-    check: &'static str,
-    /// How many times the share was shown (more than once after a failed check).
-    shown: usize,
-    /// Wrong check words typed, in all.
-    failed_checks: usize,
-    /// The word numbers (never the words) that were typed wrong, one entry a try.
-    #[serde(skip_serializing_if = "<[usize]>::is_empty")]
-    failed_words: &'a [usize],
-}
-
-/// A check word typed wrong [`CHECK_TRIES`] times; the share is shown again or the
-/// ceremony stops.
-#[derive(Serialize)]
-struct CheckFailed<'a> {
-    set: &'a str,
-    group: usize,
-    member: usize,
-    holder: &'a str,
-    /// The word number that did not match.
-    word: usize,
-    tries: usize,
-    /// How many times the share had been shown.
-    shown: usize,
 }
 
 /// Tries a holder has for each check word.
@@ -267,18 +234,15 @@ impl StepKind for ShowShares {
                 else {
                     break;
                 };
-                cx.record(
-                    "share_copy_check_failed",
-                    &CheckFailed {
-                        set: &self.set,
-                        group: g + 1,
-                        member: m + 1,
-                        holder: holder.as_str(),
-                        word,
-                        tries: CHECK_TRIES,
-                        shown: shows,
-                    },
-                )?;
+                cx.record(&events::ShareCopyCheckFailed {
+                    set: self.set.clone(),
+                    group: g as u64 + 1,
+                    member: m as u64 + 1,
+                    holder: holder.to_string(),
+                    word,
+                    tries: CHECK_TRIES,
+                    shown: shows,
+                })?;
                 cx.problem(&format!(
                     "Word {word} of {}'s copy did not match {CHECK_TRIES} times.",
                     role.name
@@ -306,26 +270,24 @@ impl StepKind for ShowShares {
                     }));
                 }
             }
-            cx.record(
-                "share_shown",
-                &Shown {
-                    set: &self.set,
-                    group: g + 1,
-                    member: m + 1,
-                    holder: holder.as_str(),
-                    digest,
-                    words: count,
-                    check_words: self.check_words.min(count),
-                    check: if self.check_words == 0 {
-                        "not asked"
-                    } else {
-                        "passed"
-                    },
-                    shown: shows,
-                    failed_checks: failed_words.len(),
-                    failed_words: &failed_words,
-                },
-            )?;
+            cx.record(&events::ShareShown {
+                set: self.set.clone(),
+                group: g as u64 + 1,
+                member: m as u64 + 1,
+                holder: holder.to_string(),
+                digest,
+                words: count,
+                check_words: self.check_words.min(count),
+                check: if self.check_words == 0 {
+                    "not asked"
+                } else {
+                    "passed"
+                }
+                .to_string(),
+                shown: shows,
+                failed_checks: failed_words.len(),
+                failed_words,
+            })?;
         }
         Ok(())
     }

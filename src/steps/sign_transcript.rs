@@ -19,7 +19,7 @@
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::files::existing_file;
 use super::unlock::{role_field, unlock_role_key, Asker, KeyChoice};
@@ -29,6 +29,7 @@ use crate::pgp::{sign_detached, verify_detached, Certificate, Purpose};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::RoleId;
 use crate::signatures::{add_signature, read_signature_file, signature_path};
+use crate::transcript::events;
 
 /// What a script writes for `sign_transcript`.
 #[derive(Deserialize, JsonSchema)]
@@ -42,18 +43,6 @@ pub struct SignTranscriptSyntax {
 #[derive(Debug)]
 pub struct SignTranscript {
     by: Vec<RoleId>,
-}
-
-#[derive(Serialize)]
-struct Signer<'a> {
-    role: &'a RoleId,
-    fingerprint: String,
-}
-
-#[derive(Serialize)]
-struct Requested<'a> {
-    signers: Vec<Signer<'a>>,
-    signature_file: String,
 }
 
 /// How one signer's turn ended.
@@ -296,8 +285,8 @@ impl StepKind for SignTranscript {
         let signers = self
             .by
             .iter()
-            .map(|role| Signer {
-                role,
+            .map(|role| events::Signer {
+                role: role.to_string(),
                 fingerprint: script
                     .role(role)
                     .cert
@@ -307,13 +296,10 @@ impl StepKind for SignTranscript {
             })
             .collect();
         let file = signature_path(cx.transcript.path()).display().to_string();
-        cx.record(
-            "signing_requested",
-            &Requested {
-                signers,
-                signature_file: file,
-            },
-        )?;
+        cx.record(&events::SigningRequested {
+            signers,
+            signature_file: file,
+        })?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 //! recorded, only whether one was used.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
@@ -15,6 +15,7 @@ use crate::operator::{SecretAsk, SecretKind};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{RoleId, SecretName};
 use crate::slip39::{split_with_os_random, GroupSpec, Passphrase, SplitConfig};
+use crate::transcript::events;
 use crate::vault::{HeldShare, ShareSet};
 
 /// Whether the split is protected by a passphrase.
@@ -70,34 +71,6 @@ pub struct Split {
     config: SplitConfig,
     holders: Vec<Vec<RoleId>>,
     passphrase: PassphraseMode,
-}
-
-#[derive(Serialize)]
-struct GroupFacts<'a> {
-    threshold: u8,
-    count: usize,
-    holders: &'a [RoleId],
-}
-
-#[derive(Serialize)]
-struct ShareFacts<'a> {
-    group: u8,
-    member: u8,
-    holder: &'a RoleId,
-    digest: String,
-}
-
-#[derive(Serialize)]
-struct SplitDone<'a> {
-    secret: &'a str,
-    into: &'a str,
-    identifier: u16,
-    extendable: bool,
-    iteration_exponent: u8,
-    group_threshold: u8,
-    groups: Vec<GroupFacts<'a>>,
-    passphrase: bool,
-    shares: Vec<ShareFacts<'a>>,
 }
 
 // Read-only access for `keyrite print`.
@@ -333,10 +306,10 @@ impl StepKind for Split {
             let mut group = Vec::with_capacity(shares.len());
             for (m, (share, holder)) in shares.into_iter().zip(holders).enumerate() {
                 identifier = share.info().identifier;
-                facts.push(ShareFacts {
-                    group: u8::try_from(g + 1).unwrap_or(u8::MAX),
-                    member: u8::try_from(m + 1).unwrap_or(u8::MAX),
-                    holder,
+                facts.push(events::SplitShare {
+                    group: g as u64 + 1,
+                    member: m as u64 + 1,
+                    holder: holder.to_string(),
                     digest: share.digest().to_string(),
                 });
                 group.push(HeldShare {
@@ -354,30 +327,27 @@ impl StepKind for Split {
                 groups: held,
             },
         );
-        cx.record(
-            "secret_split",
-            &SplitDone {
-                secret: &self.secret,
-                into: &self.into,
-                identifier,
-                extendable: self.config.extendable,
-                iteration_exponent: self.config.iteration_exponent,
-                group_threshold: self.config.group_threshold,
-                groups: self
-                    .config
-                    .groups
-                    .iter()
-                    .zip(&self.holders)
-                    .map(|(g, h)| GroupFacts {
-                        threshold: g.member_threshold,
-                        count: h.len(),
-                        holders: h,
-                    })
-                    .collect(),
-                passphrase: !passphrase.is_empty(),
-                shares: facts,
-            },
-        )?;
+        cx.record(&events::SecretSplit {
+            secret: self.secret.clone(),
+            into: self.into.clone(),
+            identifier,
+            extendable: self.config.extendable,
+            iteration_exponent: self.config.iteration_exponent,
+            group_threshold: self.config.group_threshold,
+            groups: self
+                .config
+                .groups
+                .iter()
+                .zip(&self.holders)
+                .map(|(g, h)| events::SplitGroup {
+                    threshold: g.member_threshold,
+                    count: h.len(),
+                    holders: h.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
+            passphrase: !passphrase.is_empty(),
+            shares: facts,
+        })?;
         // The room hears what exists now, by group and holder (never a word).
         let total: usize = self.holders.iter().map(Vec::len).sum();
         let groups: Vec<String> = self

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::files::{existing_file, read_limited};
 use super::protect_file::{key_text, FILE_KEY_BYTES, MAX_PROTECTED_FILE};
@@ -19,7 +19,7 @@ use crate::operator::FieldKey;
 use crate::pgp::decrypt_with_password;
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{FieldName, SecretName};
-use crate::transcript::sha256_hex;
+use crate::transcript::{events, sha256_hex};
 
 /// What a script writes for `unprotect_file`.
 #[derive(Deserialize, JsonSchema)]
@@ -41,17 +41,6 @@ pub struct UnprotectFile {
     file: Option<PathBuf>,
     key: String,
     sha256: String,
-}
-
-#[derive(Serialize)]
-struct Unprotected<'a> {
-    file: String,
-    file_sha256: String,
-    key: &'a str,
-    plaintext_bytes: usize,
-    plaintext_sha256: String,
-    expected_sha256: &'a str,
-    matches: bool,
 }
 
 impl StepKind for UnprotectFile {
@@ -117,18 +106,15 @@ impl StepKind for UnprotectFile {
         })?;
         let plaintext_sha256 = sha256_hex(&plaintext);
         let matches = plaintext_sha256 == self.sha256;
-        cx.record(
-            "file_unprotected",
-            &Unprotected {
-                file: path.display().to_string(),
-                file_sha256: sha256_hex(&armored),
-                key: &self.key,
-                plaintext_bytes: plaintext.len(),
-                plaintext_sha256,
-                expected_sha256: &self.sha256,
-                matches,
-            },
-        )?;
+        cx.record(&events::FileUnprotected {
+            file: path.display().to_string(),
+            file_sha256: sha256_hex(&armored),
+            key: self.key.clone(),
+            plaintext_bytes: plaintext.len(),
+            plaintext_sha256,
+            expected_sha256: self.sha256.clone(),
+            matches,
+        })?;
         if !matches {
             return Err(StepError::failed(format!(
                 "{} opens, but its content is not the file that was protected (SHA-256 differs)",

@@ -5,12 +5,13 @@
 //! found and which was expected; only fingerprints are recorded.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{MasterFingerprint, SecretName};
+use crate::transcript::events;
 
 /// What a script writes for `verify_secret`.
 #[derive(Deserialize, JsonSchema)]
@@ -38,14 +39,6 @@ enum Expected {
 pub struct VerifySecret {
     secret: String,
     expected: Expected,
-}
-
-#[derive(Serialize)]
-struct Verified<'a> {
-    secret: &'a str,
-    fingerprint: &'a str,
-    expected: &'a str,
-    matches: bool,
 }
 
 impl StepKind for VerifySecret {
@@ -100,15 +93,12 @@ impl StepKind for VerifySecret {
             },
         };
         let matches = found == expected;
-        cx.record(
-            "secret_verified",
-            &Verified {
-                secret: &self.secret,
-                fingerprint: &found,
-                expected: &expected,
-                matches,
-            },
-        )?;
+        cx.record(&events::SecretVerified {
+            secret: self.secret.clone(),
+            fingerprint: found.clone(),
+            expected: expected.clone(),
+            matches,
+        })?;
         if !matches {
             return Err(StepError::failed(format!(
                 "`{}` has master fingerprint {found}, but {expected} was expected: wrong shares, or a wrong passphrase",

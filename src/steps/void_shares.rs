@@ -11,13 +11,14 @@
 //! that finds no earlier shares fails rather than voiding nothing in silence.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::earlier_shares::live_shares;
 use super::{NameKind, Resolver, StepContext, StepError, StepKind};
 use crate::bip32::{identity, parse_path, Network, DEFAULT_PATH};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::{FieldValue, SecretName};
+use crate::transcript::events;
 
 /// What a script writes for `void_shares`.
 #[derive(Deserialize, JsonSchema)]
@@ -35,16 +36,6 @@ pub struct VoidSharesSyntax {
 pub struct VoidShares {
     secret: String,
     reason: FieldValue,
-}
-
-#[derive(Serialize)]
-struct Voided<'a> {
-    secret: &'a str,
-    name: &'a str,
-    identifier: u16,
-    placed_by: &'a str,
-    reason: &'a FieldValue,
-    digests: Vec<&'a str>,
 }
 
 impl StepKind for VoidShares {
@@ -108,17 +99,14 @@ impl StepKind for VoidShares {
         for identifier in identifiers {
             let of_split: Vec<_> = live.iter().filter(|s| s.identifier == identifier).collect();
             let placed_by = of_split.first().map_or("", |s| s.ceremony.as_str());
-            cx.record(
-                "shares_voided",
-                &Voided {
-                    secret: &fingerprint,
-                    name: &self.secret,
-                    identifier,
-                    placed_by,
-                    reason: &self.reason,
-                    digests: of_split.iter().map(|s| s.digest.as_str()).collect(),
-                },
-            )?;
+            cx.record(&events::SharesVoided {
+                secret: fingerprint.clone(),
+                name: self.secret.clone(),
+                identifier,
+                placed_by: placed_by.to_string(),
+                reason: self.reason.as_str().to_string(),
+                digests: of_split.iter().map(|s| s.digest.clone()).collect(),
+            })?;
         }
         cx.inform(&format!(
             "{} earlier shares of `{}` ({fingerprint}) are void from now on. Their holders destroy them.",

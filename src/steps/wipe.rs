@@ -3,21 +3,15 @@
 //! Invariant: after a `wipe`, no later step may use the names wiped (checked at `check`
 //! time). The engine also wipes everything left at the end of every run.
 
-use serde::Serialize;
-
 use super::{Resolver, StepContext, StepError, StepKind};
 use crate::script::de::{Problem, Spanned};
 use crate::script::types::SecretName;
+use crate::transcript::events;
 
 /// A resolved `wipe` step.
 #[derive(Debug)]
 pub struct Wipe {
     names: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Wiped<'a> {
-    names: &'a [String],
 }
 
 impl StepKind for Wipe {
@@ -77,7 +71,9 @@ impl StepKind for Wipe {
         for name in &self.names {
             cx.vault.wipe(name);
         }
-        cx.record("wiped", &Wiped { names: &self.names })?;
+        cx.record(&events::Wiped {
+            names: self.names.clone(),
+        })?;
         cx.inform(&format!("Wiped from memory: {}.", self.names.join(", ")));
         Ok(())
     }

@@ -13,8 +13,10 @@
 //! - A record is written with one `write` and `fsync`'d before the writer returns; a
 //!   failed write is cut back off the file, so the file is always a verifiable prefix.
 //! - No field ever holds a secret: callers pass public facts only (the engine's step
-//!   kinds are tested for this).
+//!   kinds are tested for this). The engine and the steps write the typed events of
+//!   [`events`], which `records` and `report` read back.
 
+pub mod events;
 pub mod phrase;
 pub mod verify;
 pub mod writer;
@@ -25,20 +27,21 @@ pub use verify::{
 };
 pub use writer::{TranscriptError, Writer};
 
+use events::Event;
 use sha2::{Digest, Sha256};
 
 /// The event that opens every transcript.
-pub const EVENT_STARTED: &str = "ceremony_started";
+pub const EVENT_STARTED: &str = events::CeremonyStarted::NAME;
 /// The end event of a ceremony that ran to the end.
-pub const EVENT_COMPLETED: &str = "completed";
+pub const EVENT_COMPLETED: &str = events::Completed::NAME;
 /// The end event of a ceremony that was stopped.
-pub const EVENT_ABORTED: &str = "aborted";
+pub const EVENT_ABORTED: &str = events::Aborted::NAME;
 /// Written when a step begins.
-pub const EVENT_STEP_STARTED: &str = "step_started";
+pub const EVENT_STEP_STARTED: &str = events::StepStarted::NAME;
 /// Written when a step has finished.
-pub const EVENT_STEP_DONE: &str = "step_done";
+pub const EVENT_STEP_DONE: &str = events::StepDone::NAME;
 /// A role confirmed presence.
-pub const EVENT_PRESENT: &str = "present";
+pub const EVENT_PRESENT: &str = events::Present::NAME;
 
 /// Field names the writer owns; an event's fields may not use them.
 pub const RESERVED_FIELDS: &[&str] = &["seq", "at", "step", "event", "prev", "seal"];

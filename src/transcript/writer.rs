@@ -15,6 +15,7 @@ use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::events::{EndEvent, Event};
 use super::{sha256_hex, EVENT_ABORTED, EVENT_COMPLETED, RESERVED_FIELDS};
 use crate::script::types::{ScriptId, StepId};
 
@@ -168,7 +169,9 @@ impl Writer {
         &self.prev
     }
 
-    /// Appends a record and syncs it to disk.
+    /// Appends a record and syncs it to disk. keyrite writes the typed events of
+    /// [`super::events`] with [`Writer::write`]; this is for tests and benchmarks that
+    /// make records of their own.
     pub fn append<F: Serialize>(
         &mut self,
         step: Option<&StepId>,
@@ -179,9 +182,27 @@ impl Writer {
         self.write_line(line)
     }
 
+    /// Appends a typed event and syncs it to disk.
+    pub fn write<E: Event>(
+        &mut self,
+        step: Option<&StepId>,
+        event: &E,
+    ) -> Result<(), TranscriptError> {
+        self.append(step, E::NAME, event)
+    }
+
+    /// Appends the typed end record (`completed` or `aborted`) with its seal.
+    pub fn end<E: EndEvent>(
+        self,
+        step: Option<&StepId>,
+        event: &E,
+    ) -> Result<Head, TranscriptError> {
+        self.close_as(step, E::NAME, event)
+    }
+
     /// Appends the end record (`completed` or `aborted`) with its seal.
     pub fn close<F: Serialize>(
-        mut self,
+        self,
         step: Option<&StepId>,
         completed: bool,
         fields: &F,
@@ -191,6 +212,15 @@ impl Writer {
         } else {
             EVENT_ABORTED
         };
+        self.close_as(step, event, fields)
+    }
+
+    fn close_as<F: Serialize>(
+        mut self,
+        step: Option<&StepId>,
+        event: &str,
+        fields: &F,
+    ) -> Result<Head, TranscriptError> {
         let line = self.line(step, event, fields, true)?;
         self.write_line(line)?;
         Ok(Head {

@@ -9,11 +9,23 @@
 //! the seal recomputed (a forger's edit: the chain checks, the signatures do not), with
 //! the original `.asc`;
 //! `recovery-mismatch.jsonl` is a run of `tests/report/recovery-mismatch.yaml`, whose
-//! verify step fails. `KEYRITE_BLESS=1 cargo test --test cli report::` rewrites the
-//! goldens (`tests/report/*.expected.*`); read every rewritten file before committing it.
+//! verify step fails;
+//! `every-event.jsonl` holds every kind of record that scripted answers can make, but for
+//! the end of a completed, signed run (in `demo-genesis.jsonl`): it is made from the
+//! repository's root by `keyrite run tests/report/every-event-genesis.yaml` and then
+//! `keyrite run tests/report/every-event.yaml`, each with its `.answers.yaml`, both with
+//! `--records /tmp/keyrite-every-event/records --out /tmp/keyrite-every-event/out` (the
+//! second script names the first one's fingerprint, `0fa28eee` in this fixture);
+//! `miscopied-share.jsonl` holds the one kind of record only a person at the terminal
+//! makes (a check word typed wrong three times): it is the run of
+//! `a_miscopied_share_can_be_shown_again` (tests/tui/tui_e2e.rs) with its script read from
+//! `tests/report/miscopied-share.yaml` (the test's steps, with a comment).
+//! `KEYRITE_BLESS=1 cargo test --test cli report::` rewrites the goldens
+//! (`tests/report/*.expected.*`); read every rewritten file before committing it.
 //! (The fixtures stay in `tests/report/`: the reports quote their paths, and the fuzz
 //! targets read them too.)
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
@@ -21,11 +33,13 @@ use crate::common::golden::assert_golden;
 use crate::common::{keyrite, repo, text};
 use scraper::{Html, Selector};
 
-/// A golden case: its name, the arguments after `report`, and the exit code expected.
+/// A golden case: its name, the arguments after `report`, the exit code expected, and
+/// whether the report lists exceptions.
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
     exit: i32,
+    exceptions: bool,
 }
 
 const CASES: &[Case] = &[
@@ -37,6 +51,7 @@ const CASES: &[Case] = &[
             "tests/report/demo-genesis.yaml",
         ],
         exit: 0,
+        exceptions: false,
     },
     Case {
         name: "demo-genesis-tampered",
@@ -46,6 +61,7 @@ const CASES: &[Case] = &[
             "tests/report/demo-genesis.yaml",
         ],
         exit: 1,
+        exceptions: false,
     },
     Case {
         name: "demo-genesis-rechained",
@@ -55,11 +71,13 @@ const CASES: &[Case] = &[
             "tests/report/demo-genesis.yaml",
         ],
         exit: 1,
+        exceptions: false,
     },
     Case {
         name: "demo-genesis-no-certs",
         args: &["tests/report/demo-genesis.jsonl"],
         exit: 1,
+        exceptions: false,
     },
     Case {
         name: "recovery-mismatch",
@@ -69,6 +87,27 @@ const CASES: &[Case] = &[
             "tests/report/recovery-mismatch.yaml",
         ],
         exit: 0,
+        exceptions: true,
+    },
+    Case {
+        name: "every-event",
+        args: &[
+            "tests/report/every-event.jsonl",
+            "--script",
+            "tests/report/every-event.yaml",
+        ],
+        exit: 0,
+        exceptions: true,
+    },
+    Case {
+        name: "miscopied-share",
+        args: &[
+            "tests/report/miscopied-share.jsonl",
+            "--script",
+            "tests/report/miscopied-share.yaml",
+        ],
+        exit: 0,
+        exceptions: true,
     },
 ];
 
@@ -155,6 +194,98 @@ fn golden_reports() {
     }
 }
 
+/// Every kind of event has a sentence, or its place in the report's structure, and some
+/// golden report shows it: a new event kind fails here until the report says it (in
+/// `src/report/view/sentences.rs`) and a fixture above holds it. In the intact
+/// transcripts every record reads as its event's type, so no fact is shown generically.
+#[test]
+fn every_event_kind_is_said_in_a_golden_report() {
+    let mut seen = BTreeSet::new();
+    for case in CASES {
+        let path = repo(case.args[0]);
+        let script = case.args.get(2).map(|s| repo(s));
+        let view = keyrite::report::ReportView::from_file(&path, script.as_deref(), None)
+            .expect("the fixture is reported");
+        if !view.verification.intact {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("the fixture");
+        for line in text.lines() {
+            let record: serde_json::Value = serde_json::from_str(line).expect("a record");
+            seen.insert(record["event"].as_str().expect("an event").to_string());
+        }
+        let facts = view
+            .steps
+            .iter()
+            .flat_map(|s| &s.facts)
+            .chain(&view.ceremony_facts);
+        for fact in facts {
+            assert!(
+                fact.summary.is_some(),
+                "{}: the `{}` record at {} has no sentence",
+                case.name,
+                fact.event,
+                fact.at
+            );
+        }
+    }
+    let missing: Vec<&str> = keyrite::transcript::events::ALL
+        .iter()
+        .copied()
+        .filter(|event| !seen.contains(*event))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no golden report shows {missing:?}: add a fixture that records them (see the top of this file)"
+    );
+    let unknown: Vec<&String> = seen
+        .iter()
+        .filter(|event| !keyrite::transcript::events::ALL.contains(&event.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "events the crate does not know: {unknown:?}"
+    );
+}
+
+/// The records this version made (the fixtures made for the report of every event) read
+/// as their event's type and written again are the same bytes: the typed events write
+/// what the writer wrote before them, field for field and in the same order.
+#[test]
+fn typed_events_write_the_records_byte_for_byte() {
+    const FRAME: [&str; 4] = ["seq", "at", "step", "event"];
+    for fixture in [
+        "tests/report/every-event.jsonl",
+        "tests/report/miscopied-share.jsonl",
+    ] {
+        let text = std::fs::read_to_string(repo(fixture)).expect("the fixture");
+        for line in text.lines() {
+            let mut record: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(line).expect("a record");
+            let mut again = serde_json::Map::new();
+            for key in FRAME {
+                again.insert(key.to_string(), record.remove(key).expect("framing"));
+            }
+            let prev = record.remove("prev").expect("prev");
+            let seal = record.remove("seal");
+            let event = again["event"].as_str().expect("an event").to_string();
+            let fields = keyrite::transcript::events::rewrite(&event, record)
+                .unwrap_or_else(|| panic!("{fixture}: `{event}` is not an event"))
+                .unwrap_or_else(|e| panic!("{fixture}: `{event}` does not read: {e}"));
+            again.extend(fields.as_object().expect("an object").clone());
+            again.insert("prev".to_string(), prev);
+            if let Some(seal) = seal {
+                again.insert("seal".to_string(), seal);
+            }
+            assert_eq!(
+                serde_json::to_string(&again).expect("JSON"),
+                line,
+                "{fixture}: `{event}`"
+            );
+        }
+    }
+}
+
 #[test]
 fn html_structure() {
     for case in CASES {
@@ -197,8 +328,8 @@ fn html_structure() {
         let warned = !select(&doc, "#warning").is_empty();
         let fails = case.name.contains("tampered") || case.name.contains("rechained");
         assert_eq!(warned, fails, "{}", case.name);
-        let exceptions = !select(&doc, "#no-exceptions").is_empty();
-        assert_eq!(exceptions, !case.name.contains("mismatch"), "{}", case.name);
+        let none = !select(&doc, "#no-exceptions").is_empty();
+        assert_eq!(none, !case.exceptions, "{}", case.name);
         for tag in ["script", "link", "img", "iframe"] {
             assert!(select(&doc, tag).is_empty(), "no external resources: {tag}");
         }

@@ -104,6 +104,7 @@ fn ceremony_as(
         "host": "test",
         "operator": "answers:test",
         "roles": roles,
+        "steps": ["s"],
     });
     if !signed.signers.is_empty() {
         first["signers"] = json!(signed.signers);
@@ -232,14 +233,14 @@ fn entered(digest: &str, member: u64) -> (&'static str, Value) {
 fn checked(digest: &str, member: u64) -> (&'static str, Value) {
     (
         "share_checked",
-        json!({"secret": FP, "identifier": 100, "group": 1, "member": member, "holder": format!("custodian-{member}"), "digest": digest, "checked_by": format!("custodian-{member}")}),
+        json!({"secret": FP, "identifier": 100, "group": 1, "member": member, "holder": format!("custodian-{member}"), "digest": digest, "checked_by": format!("custodian-{member}"), "placed_by": "genesis"}),
     )
 }
 
 fn check_failed(member: u64, reason: &str) -> (&'static str, Value) {
     (
         "share_check_failed",
-        json!({"secret": FP, "identifier": 100, "group": 1, "member": member, "holder": format!("custodian-{member}"), "reason": reason}),
+        json!({"secret": FP, "identifier": 100, "group": 1, "member": member, "holder": format!("custodian-{member}"), "digest": digest(&format!("g-{member}")), "reason": reason}),
     )
 }
 
@@ -374,7 +375,7 @@ fn a_rotation_voids_the_old_shares_and_only_the_new_ones_are_live() {
             stored(&new[2], 3, "Notary", "TB-13"),
             (
                 "shares_voided",
-                json!({"secret": FP, "identifier": 100, "reason": "rotated", "digests": old}),
+                json!({"secret": FP, "name": "treasury", "identifier": 100, "placed_by": "genesis", "reason": "rotated", "digests": old}),
             ),
         ],
         End::Completed,
@@ -952,7 +953,7 @@ fn policy_exceptions_are_listed_with_their_secret() {
             stored(&shares[2], 3, "Notary", "TB-3"),
             (
                 "policy_exception",
-                json!({"item": "backup-drive", "rules": [{"rule": "seal_required", "detail": "no seal"}], "reason": "drive bag", "confirmed_by": []}),
+                json!({"item": "backup-drive", "rules": [{"rule": "seal_required", "field": "seal", "value": "", "detail": "no seal"}], "reason": "drive bag", "confirmed_by": []}),
             ),
         ],
         End::Completed,
@@ -1032,7 +1033,7 @@ fn rotation(records: &Path, start: &str, old: &[String], new: &[String]) -> Path
             stored(&new[2], 3, "Notary", "TB-13"),
             (
                 "shares_voided",
-                json!({"secret": FP, "identifier": 100, "reason": "rotated", "digests": old}),
+                json!({"secret": FP, "name": "treasury", "identifier": 100, "placed_by": "genesis", "reason": "rotated", "digests": old}),
             ),
         ],
         End::Completed,
@@ -1240,7 +1241,7 @@ fn an_aborted_run_that_showed_or_wrote_shares_needs_attention_until_they_are_voi
                 "step_started",
                 json!({"number": 2, "kind": "show_shares", "title": "Show the shares"}),
             ),
-            share_out("share_shown", &digests("crashed")[0], 1, json!({})),
+            shown(&digests("crashed")[0], 1),
         ],
         End::Crashed,
     );
@@ -1322,7 +1323,7 @@ fn an_aborted_run_that_showed_or_wrote_shares_needs_attention_until_they_are_voi
         None,
         &[(
             "shares_voided",
-            json!({"secret": "aaaaaaaa", "identifier": 300, "reason": "aborted genesis", "digests": lost}),
+            json!({"secret": "aaaaaaaa", "name": "treasury", "identifier": 300, "placed_by": "genesis", "reason": "aborted genesis", "digests": lost}),
         )],
         End::Completed,
     );
