@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{outln, print_error, EXIT_OK, EXIT_USAGE};
+use super::{errln, outln, print_error, EXIT_OK, EXIT_USAGE};
 use crate::sanitize::{for_terminal, line_for_terminal};
 use crate::script::de::Problem;
 use crate::script::{self, ScriptError};
@@ -12,16 +12,16 @@ pub fn print_problems(path: &Path, problems: &[Problem]) {
     let path = line_for_terminal(&path.display().to_string()).into_owned();
     for p in problems {
         match p.pos {
-            Some(pos) => eprintln!(
+            Some(pos) => errln!(
                 "{path}:{}:{}: error: {}",
                 pos.line,
                 pos.col,
                 for_terminal(&p.message)
             ),
-            None => eprintln!("{path}: error: {}", for_terminal(&p.message)),
+            None => errln!("{path}: error: {}", for_terminal(&p.message)),
         }
         if let Some(hint) = &p.hint {
-            eprintln!("  hint: {}", for_terminal(hint));
+            errln!("  hint: {}", for_terminal(hint));
         }
     }
 }
@@ -41,7 +41,7 @@ pub(super) fn check(scripts: &[PathBuf]) -> i32 {
             ),
             Err(ScriptError::Invalid { path, problems }) => {
                 print_problems(&path, &problems);
-                eprintln!(
+                errln!(
                     "{}: {} problem{} found",
                     line_for_terminal(&path.display().to_string()),
                     problems.len(),

@@ -12,7 +12,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use super::secret_input::{self, FileError, PromptError};
-use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{errln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::pgp::{sign_detached, verify_detached, Certificate, PgpError, SecretKey};
 use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{
@@ -33,8 +33,8 @@ fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32>
         return match secret_input::first_line_of_file(file) {
             Ok(p) => Ok(p),
             Err(FileError::NotUtf8) => {
-                eprintln!("error: the passphrase file is not UTF-8 text");
-                eprintln!("  hint: {hint}");
+                errln!("error: the passphrase file is not UTF-8 text");
+                errln!("  hint: {hint}");
                 Err(EXIT_USAGE)
             }
             Err(FileError::Read(e)) => {
@@ -48,7 +48,7 @@ fn passphrase(file: Option<&Path>, key: &Path) -> Result<Zeroizing<String>, i32>
     match secret_input::read_hidden(&mut std::io::stdin().lock(), &prompt, tty) {
         Ok(Some(p)) => Ok(p),
         Ok(None) => {
-            eprintln!("error: no passphrase was given");
+            errln!("error: no passphrase was given");
             Err(EXIT_USAGE)
         }
         Err(PromptError::Read(e) | PromptError::Write(e)) => {
@@ -103,11 +103,11 @@ pub(super) fn countersign(transcript: &Path, signing: &Signing<'_>, extra_witnes
         .is_some_and(|h| is_transcript(&data, v.records, h));
     let shown = safe(&transcript.display().to_string()).into_owned();
     if v.verdict != Verdict::Intact || !same {
-        eprintln!(
+        errln!(
             "error: {shown} is not an intact, closed transcript ({:?}); it is not signed",
             v.verdict
         );
-        eprintln!("  hint: `keyrite verify {shown}` says what is wrong");
+        errln!("  hint: `keyrite verify {shown}` says what is wrong");
         return EXIT_FAILED;
     }
     let start = v.start.clone().unwrap_or_default();
@@ -134,27 +134,27 @@ pub(super) fn countersign(transcript: &Path, signing: &Signing<'_>, extra_witnes
         .iter()
         .find(|r| r.fingerprint.as_deref() == Some(fingerprint.as_str()))
     else {
-        eprintln!(
+        errln!(
             "error: key {fingerprint} is not the certificate of any role of {shown}; it is not signed"
         );
-        eprintln!(
+        errln!(
             "  hint: sign with the key whose certificate the ceremony script names for your role"
         );
         return EXIT_FAILED;
     };
     let who = format!("{} ({})", safe(&role.name), safe(&role.id));
     if let Some(at) = already_signed(transcript, &data, &certificate) {
-        eprintln!("error: {who} has already signed {shown} (at {at}); nothing was added");
-        eprintln!("  hint: `keyrite verify {shown}` lists who signed and who has not");
+        errln!("error: {who} has already signed {shown} (at {at}); nothing was added");
+        errln!("  hint: `keyrite verify {shown}` lists who signed and who has not");
         return EXIT_FAILED;
     }
     let required = start.signers.contains(&role.id);
     if !required && !extra_witness {
-        eprintln!(
+        errln!(
             "error: {who} is not one of the signers the ceremony requires ({}); nothing was added",
             safe(&start.signers.join(", "))
         );
-        eprintln!("  hint: to add this signature as an extra witness's, give --extra-witness");
+        errln!("  hint: to add this signature as an extra witness's, give --extra-witness");
         return EXIT_FAILED;
     }
     match add_signature(transcript, &signature) {
@@ -207,7 +207,7 @@ fn sign_with_key(
         }
     };
     if let Err(why) = accept_signature(signature.as_bytes(), data, key.certificate()) {
-        eprintln!("error: the new signature does not verify: {}", safe(&why));
+        errln!("error: the new signature does not verify: {}", safe(&why));
         return Err(EXIT_FAILED);
     }
     Ok((signature.into_bytes(), key.certificate().clone()))
@@ -238,7 +238,7 @@ fn signature_made_elsewhere(
         for (role, path) in &facts.cert_files {
             match Certificate::load(path) {
                 Ok(c) => candidates.push(c),
-                Err(e) => eprintln!(
+                Err(e) => errln!(
                     "warning: the certificate of `{}` cannot be read: {}",
                     safe(role),
                     safe(&e.to_string())
@@ -252,13 +252,13 @@ fn signature_made_elsewhere(
             EXIT_USAGE
         })?;
         for p in problems {
-            eprintln!("warning: {}", safe(&p));
+            errln!("warning: {}", safe(&p));
         }
         candidates.extend(found.into_iter().map(|t| t.certificate));
     }
     if script.is_none() && certs.is_none() {
-        eprintln!("error: a signature made elsewhere is checked against the signer's certificate; none was given");
-        eprintln!("  hint: give --script (the ceremony script names each role's certificate) or --certs DIR");
+        errln!("error: a signature made elsewhere is checked against the signer's certificate; none was given");
+        errln!("  hint: give --script (the ceremony script names each role's certificate) or --certs DIR");
         return Err(EXIT_USAGE);
     }
     let mut reasons = Vec::new();
@@ -268,14 +268,14 @@ fn signature_made_elsewhere(
             Err(why) => reasons.push(why),
         }
     }
-    eprintln!(
+    errln!(
         "error: {} is not a good signature over this transcript by any of the certificates given",
         safe(&file.display().to_string())
     );
     if let Some(why) = reasons.iter().find(|r| r.contains("does not verify")) {
-        eprintln!("  caused by: {}", safe(why));
+        errln!("  caused by: {}", safe(why));
     }
-    eprintln!("  hint: sign the exact transcript file (`gpg --armor --detach-sign`), with the key of your role's certificate");
+    errln!("  hint: sign the exact transcript file (`gpg --armor --detach-sign`), with the key of your role's certificate");
     Err(EXIT_FAILED)
 }
 

@@ -23,7 +23,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
-use super::{print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{errln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::bip32::Network;
 use crate::device::sim::{Faults, SimConfig, SimState, Simulator};
 use crate::device::{self, transport, Driver, PortSpec, Timeouts};
@@ -212,7 +212,7 @@ fn probe(port: &str, driver: Driver, timeout: u64, json: bool) -> i32 {
     let spec = match PortSpec::parse(port) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -282,15 +282,15 @@ fn simulate(args: SimulateArgs) -> i32 {
         match secret_from_mnemonics(&args.mnemonic) {
             Ok(s) => Some(s),
             Err(e) => {
-                eprintln!("error: the shares given with --mnemonic do not give a secret: {e}");
-                eprintln!("  hint: give enough shares of one set to recover it, each as one quoted argument");
+                errln!("error: the shares given with --mnemonic do not give a secret: {e}");
+                errln!("  hint: give enough shares of one set to recover it, each as one quoted argument");
                 return EXIT_USAGE;
             }
         }
     };
     if args.secret_hex.is_none() && from_mnemonic.is_none() && args.state != SimState::Uninit {
-        eprintln!("error: --secret-hex or --mnemonic is required unless --state uninit");
-        eprintln!("  hint: give the simulated wallet's seed, such as --secret-hex 000102030405060708090a0b0c0d0e0f (test data only)");
+        errln!("error: --secret-hex or --mnemonic is required unless --state uninit");
+        errln!("  hint: give the simulated wallet's seed, such as --secret-hex 000102030405060708090a0b0c0d0e0f (test data only)");
         return EXIT_USAGE;
     }
     let config = SimConfig {

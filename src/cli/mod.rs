@@ -201,14 +201,14 @@ pub enum Format {
 pub fn print_error(error: &dyn std::error::Error, hint: Option<&str>) {
     // Errors quote paths and values from files and people: made terminal-safe.
     let safe = |text: String| crate::sanitize::for_terminal(&text).into_owned();
-    eprintln!("error: {}", safe(error.to_string()));
+    errln!("error: {}", safe(error.to_string()));
     let mut source = error.source();
     while let Some(cause) = source {
-        eprintln!("  caused by: {}", safe(cause.to_string()));
+        errln!("  caused by: {}", safe(cause.to_string()));
         source = cause.source();
     }
     if let Some(hint) = hint {
-        eprintln!("  hint: {}", safe(hint.to_string()));
+        errln!("  hint: {}", safe(hint.to_string()));
     }
 }
 
@@ -236,6 +236,16 @@ pub(crate) fn exit_on_write_error(e: &std::io::Error) -> ! {
     print_error(e, Some("standard output could not be written"));
     std::process::exit(EXIT_FAILED);
 }
+
+/// `eprintln!` that cannot panic: a message to a terminal that has gone away (a closed
+/// lid) is lost, and must not turn a recorded abort into a crash.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use errln;
 
 /// `println!` through [`write_stdout`].
 macro_rules! outln {

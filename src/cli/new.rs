@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{errln, outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::report::output::OutputError;
 use crate::script::{self, ScriptError};
 use crate::templates::{Catalogue, TemplateError, VarType};
@@ -69,7 +69,7 @@ pub fn new(
     }
     // Invariant: clap requires both unless `--list` is given.
     let (Some(template), Some(output)) = (template, output) else {
-        eprintln!("error: give --template NAME and -o FILE, or --list");
+        errln!("error: give --template NAME and -o FILE, or --list");
         return EXIT_USAGE;
     };
     let text = match catalogue.render(template, set) {
@@ -108,7 +108,7 @@ pub fn new(
         }
         Err(ScriptError::Invalid { path, problems }) => {
             super::check::print_problems(&path, &problems);
-            eprintln!(
+            errln!(
                 "{}: written, but {} problem{} to fix before it can run (often: put each role's certificate where `cert:` says, or --set keys=DIR)",
                 path.display(),
                 problems.len(),

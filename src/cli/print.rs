@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::check::print_problems;
 use super::report::write_output;
-use super::{print_error, Format, EXIT_OK, EXIT_USAGE};
+use super::{errln, print_error, Format, EXIT_OK, EXIT_USAGE};
 use crate::report::PrintView;
 use crate::script::{self, ScriptError};
 
@@ -19,7 +19,7 @@ pub fn print(
         Ok(s) => s,
         Err(ScriptError::Invalid { path, problems }) => {
             print_problems(&path, &problems);
-            eprintln!(
+            errln!(
                 "{}: {} problem{} found; fix them (see `keyrite check`) before printing",
                 path.display(),
                 problems.len(),

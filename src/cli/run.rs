@@ -5,7 +5,7 @@ use crate::signals::{Interrupt, InterruptibleStdin};
 use std::path::Path;
 
 use super::check::print_problems;
-use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{errln, outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use std::io::IsTerminal;
 
 use crate::engine::preflight::{self, Plan, Terminals};
@@ -29,7 +29,7 @@ pub(super) fn run(
         Ok(s) => s,
         Err(ScriptError::Invalid { path, problems }) => {
             print_problems(&path, &problems);
-            eprintln!("error: the script has problems; nothing was run and nothing was recorded");
+            errln!("error: the script has problems; nothing was run and nothing was recorded");
             return EXIT_USAGE;
         }
         Err(e) => {
@@ -49,12 +49,12 @@ pub(super) fn run(
         Ok(w) => w,
         Err(e) => {
             print_error(&e, Some(e.hint()));
-            eprintln!("error: nothing was run and nothing was recorded");
+            errln!("error: nothing was run and nothing was recorded");
             return EXIT_USAGE;
         }
     };
     for w in &warnings {
-        eprintln!("warning: {}", for_terminal(&w.0));
+        errln!("warning: {}", for_terminal(&w.0));
     }
     let options = RunOptions {
         records: records.to_path_buf(),
@@ -108,7 +108,7 @@ pub(super) fn run(
             }
             Err(AnswersError::Invalid { file, problems }) => {
                 print_problems(Path::new(&file), &problems);
-                eprintln!("error: the answers file has problems; nothing was run and nothing was recorded");
+                errln!("error: the answers file has problems; nothing was run and nothing was recorded");
                 return EXIT_USAGE;
             }
             Err(e) => {
@@ -170,7 +170,7 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
                 match &s.result {
                     Ok(file) => outln!("signed by {} into {}", s.role, file.display()),
                     Err(why) => {
-                        eprintln!("not signed by {}: {}", s.role, for_terminal(why));
+                        errln!("not signed by {}: {}", s.role, for_terminal(why));
                         unsigned.push(s.role.to_string());
                     }
                 }
@@ -182,12 +182,12 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
             if unsigned.is_empty() {
                 EXIT_OK
             } else {
-                eprintln!(
+                errln!(
                     "error: the transcript is complete but not valid until {} sign{}",
                     unsigned.join(", "),
                     if unsigned.len() == 1 { "s" } else { "" }
                 );
-                eprintln!("  hint: each missing signer runs `keyrite countersign {path} --key THEIR-KEY-FILE`");
+                errln!("  hint: each missing signer runs `keyrite countersign {path} --key THEIR-KEY-FILE`");
                 EXIT_FAILED
             }
         }
@@ -196,16 +196,16 @@ fn report_outcome(outcome: &Outcome, script_path: &Path) -> i32 {
             let at = step
                 .as_ref()
                 .map_or_else(String::new, |s| format!(" at step `{s}`"));
-            eprintln!("aborted{at}: {}", for_terminal(reason));
-            eprintln!("the transcript {path} records the abort (head {head})");
+            errln!("aborted{at}: {}", for_terminal(reason));
+            errln!("the transcript {path} records the abort (head {head})");
             EXIT_FAILED
         }
         End::Failed { step, error } => {
-            eprintln!(
+            errln!(
                 "error: step `{step}` could not go on: {}",
                 for_terminal(&error.to_string())
             );
-            eprintln!("  hint: the transcript {path} records the failure; fix the cause and run the ceremony again");
+            errln!("  hint: the transcript {path} records the failure; fix the cause and run the ceremony again");
             EXIT_FAILED
         }
     }

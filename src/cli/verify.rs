@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{errln, outln, print_error, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::sanitize::line_for_terminal as safe;
 use crate::signatures::{self, Audit, AuditError, SignatureReport, CHANGED_AFTER_SIGNING};
 use crate::transcript::{sha256_hex, Verdict, Verification};
@@ -81,11 +81,11 @@ pub(super) fn verify(
             return EXIT_USAGE;
         }
         Err(e @ AuditError::Changed { .. }) => {
-            eprintln!("error: {}", safe(&e.to_string()));
+            errln!("error: {}", safe(&e.to_string()));
             return EXIT_FAILED;
         }
         Err(AuditError::Read { source, .. }) => {
-            eprintln!(
+            errln!(
                 "error: cannot read the transcript {}: {}",
                 safe(&transcript.display().to_string()),
                 safe(&source.to_string())

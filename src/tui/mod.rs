@@ -119,7 +119,14 @@ pub fn run_ceremony(
     }
     let (inbox, messages) = mpsc::channel::<Inbox>();
     let (events, engine_events) = mpsc::channel::<EngineEvent>();
-    let stop = AtomicBool::new(false);
+    // The input thread is not scoped: after the terminal is gone, a read can spin
+    // inside crossterm (see `input_loop`), and the process must still be able to end.
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let inbox = inbox.clone();
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || input_loop(&inbox, &stop));
+    }
     if let Some(watch) = signals {
         let forward = inbox.clone();
         // Not scoped: the watch lasts as long as the process.
@@ -153,8 +160,7 @@ pub fn run_ceremony(
                 }
             }
         });
-        let input_stop = &stop;
-        s.spawn(move || input_loop(&inbox, input_stop));
+        drop(inbox);
         let ui = ui_loop(&mut guard, app, messages);
         stop.store(true, Ordering::SeqCst);
         (ui, worker.join())
@@ -174,25 +180,82 @@ pub fn run_ceremony(
 }
 
 /// Reads terminal events until told to stop or the UI is gone.
+///
+/// Crossterm retries a read of the terminal for as long as it fails, so once the
+/// terminal has hung up (a closed lid, a dropped SSH session, a killed multiplexer) its
+/// `poll` never returns and takes a core. The loop therefore asks the operating system
+/// first: it waits for input on standard input itself, and a hang-up ends the loop with
+/// an error that ends the UI (and the engine records the abort). Events crossterm has
+/// already read and parsed are taken first, without waiting.
 fn input_loop(inbox: &Sender<Inbox>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        match event::poll(INPUT_POLL) {
-            Ok(false) => {}
-            Ok(true) => {
-                let message = match event::read() {
-                    Ok(e) => Inbox::Input(e),
-                    Err(e) => Inbox::InputFailed(e),
-                };
-                let failed = matches!(message, Inbox::InputFailed(_));
-                if inbox.send(message).is_err() || failed {
+        let ready = match event::poll(Duration::ZERO) {
+            Ok(true) => true,
+            Ok(false) => match terminal_input(INPUT_POLL) {
+                Ok(TerminalInput::Waiting) => false,
+                Ok(TerminalInput::Ready) => true,
+                Ok(TerminalInput::HungUp) => {
+                    let gone =
+                        std::io::Error::new(std::io::ErrorKind::BrokenPipe, text::TERMINAL_HUNG_UP);
+                    let _ = inbox.send(Inbox::InputFailed(gone));
                     return;
                 }
-            }
+                Err(e) => {
+                    let _ = inbox.send(Inbox::InputFailed(e));
+                    return;
+                }
+            },
             Err(e) => {
                 let _ = inbox.send(Inbox::InputFailed(e));
                 return;
             }
+        };
+        // A resize arrives as a signal to crossterm, not as input: it is read at the
+        // latest one wait later.
+        if ready || event::poll(Duration::ZERO).unwrap_or(false) {
+            let message = match event::read() {
+                Ok(e) => Inbox::Input(e),
+                Err(e) => Inbox::InputFailed(e),
+            };
+            let failed = matches!(message, Inbox::InputFailed(_));
+            if inbox.send(message).is_err() || failed {
+                return;
+            }
         }
+    }
+}
+
+/// What standard input, the terminal, has for the UI.
+enum TerminalInput {
+    /// Nothing yet.
+    Waiting,
+    /// Bytes to read.
+    Ready,
+    /// The terminal is gone: reading would fail for ever.
+    HungUp,
+}
+
+/// Waits up to `timeout` for input on standard input.
+fn terminal_input(timeout: Duration) -> std::io::Result<TerminalInput> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+    let timeout = Timespec {
+        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(timeout.subsec_nanos()),
+    };
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(0) => Ok(TerminalInput::Waiting),
+        Ok(_) => {
+            let revents = fds[0].revents();
+            if revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                Ok(TerminalInput::HungUp)
+            } else {
+                Ok(TerminalInput::Ready)
+            }
+        }
+        Err(rustix::io::Errno::INTR) => Ok(TerminalInput::Waiting),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -252,7 +315,14 @@ fn ui_loop(
                         app.update(a);
                     }
                 }
-                Inbox::InputFailed(e) => return Err(e),
+                Inbox::InputFailed(e) => {
+                    // The open question ends with the reason, so the record says why
+                    // the room lost its screen; a termination signal says it better.
+                    let reason = crate::signals::requested()
+                        .map_or_else(|| text::terminal_failed(&e), crate::signals::Signal::reason);
+                    app.abort(reason);
+                    return Err(e);
+                }
                 Inbox::Engine(e) => app.update(Action::Engine(e)),
                 Inbox::Signal => return Ok(()),
             }

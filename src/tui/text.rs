@@ -287,6 +287,13 @@ pub const CONTINUE_BUTTON: &str = "Keep going";
 pub const ABORT_NEED_REASON: &str = "a reason is required; it goes into the transcript";
 /// The reason recorded when the terminal UI stops while a question is open.
 pub const UI_CLOSED: &str = "the terminal UI stopped before the ceremony finished";
+/// Why the UI stopped reading: the terminal went away without a signal.
+pub const TERMINAL_HUNG_UP: &str = "the terminal hung up (it was closed or disconnected)";
+
+/// The reason recorded when the terminal could not be read any more.
+pub fn terminal_failed(error: &std::io::Error) -> String {
+    format!("the terminal could not be read: {error}")
+}
 /// The reason recorded when the UI thread panicked.
 pub const UI_FAILED: &str = "the terminal UI failed";
 

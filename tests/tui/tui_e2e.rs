@@ -663,6 +663,111 @@ fn a_signal_restores_the_terminal_and_records_the_abort() {
     }
 }
 
+/// A closed lid or a dropped SSH session: the terminal itself goes away (its master side
+/// is closed, and the kernel sends SIGHUP). keyrite records the abort and exits, and it
+/// does not stay behind reading a dead terminal (it once did, at 100 % of a core, since
+/// crossterm retries a failing read for ever).
+#[test]
+fn a_closed_terminal_ends_the_ceremony_and_keyrite_exits() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let records = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let master = rustix::pty::openpt(
+        // Close-on-exec: keyrite must not hold the terminal's other end open itself.
+        rustix::pty::OpenptFlags::RDWR
+            | rustix::pty::OpenptFlags::NOCTTY
+            | rustix::pty::OpenptFlags::CLOEXEC,
+    )
+    .expect("a pseudo-terminal");
+    rustix::pty::grantpt(&master).unwrap();
+    rustix::pty::unlockpt(&master).unwrap();
+    let name = rustix::pty::ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    let size = rustix::termios::Winsize {
+        ws_row: ROWS,
+        ws_col: COLS,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    rustix::termios::tcsetwinsize(&slave, size).unwrap();
+    // `setsid -c`: keyrite leads its own session with this terminal as its controlling
+    // one, as a login shell's child does, so closing the terminal hangs it up.
+    let mut child = Command::new("setsid")
+        .args(["-c", BIN, "run", "tests/data/room-check.yaml", "--records"])
+        .arg(records.path())
+        .arg("--out")
+        .arg(out_dir.path())
+        .current_dir(ROOT)
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .expect("setsid runs keyrite");
+    let mut terminal = std::fs::File::from(master);
+    let mut parser = vt100::Parser::new(ROWS, COLS, 0);
+    let mut wait_for = |terminal: &mut std::fs::File, needle: &str| {
+        let start = Instant::now();
+        let mut buf = [0u8; 8192];
+        while !parser.screen().contents().contains(needle) {
+            assert!(
+                start.elapsed() < WAIT,
+                "no {needle:?}:\n{}",
+                parser.screen().contents()
+            );
+            match terminal.read(&mut buf) {
+                Ok(0) | Err(_) => panic!("the terminal ended before {needle:?}"),
+                Ok(n) => parser.process(&buf[..n]),
+            }
+        }
+    };
+    wait_for(&mut terminal, "Before the first step");
+    terminal.write_all(b"\r").unwrap();
+    wait_for(&mut terminal, "Alice Example's initials");
+    drop(terminal);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("keyrite is still running 10 s after its terminal was closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    let transcript = std::fs::read_dir(records.path().join("room-check"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let out = common::keyrite()
+        .args(["verify", transcript.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "intact", "{v:#}");
+    assert_eq!(v["end"]["outcome"], "aborted", "{v:#}");
+    // The kernel's SIGHUP and the hang-up seen on the terminal race; either names it.
+    let reason = v["end"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        [
+            "terminated by SIGHUP (the terminal was closed)",
+            "the terminal could not be read: the terminal hung up (it was closed or disconnected)",
+        ]
+        .contains(&reason),
+        "{v:#}"
+    );
+}
+
 /// The first child process of `parent`, from /proc.
 fn child_of(parent: i32) -> Option<i32> {
     let start = Instant::now();
