@@ -119,13 +119,13 @@ pub fn run_ceremony(
     }
     let (inbox, messages) = mpsc::channel::<Inbox>();
     let (events, engine_events) = mpsc::channel::<EngineEvent>();
-    // The input thread is not scoped: after the terminal is gone, a read can spin
-    // inside crossterm (see `input_loop`), and the process must still be able to end.
+    // The input threads are not scoped: after the terminal is gone, a read can spin
+    // inside crossterm (see `hangup_watch`), and the process must still be able to end.
     let stop = Arc::new(AtomicBool::new(false));
-    {
+    for watch in [input_loop, hangup_watch] {
         let inbox = inbox.clone();
         let stop = Arc::clone(&stop);
-        std::thread::spawn(move || input_loop(&inbox, &stop));
+        std::thread::spawn(move || watch(&inbox, &stop));
     }
     if let Some(watch) = signals {
         let forward = inbox.clone();
@@ -180,82 +180,61 @@ pub fn run_ceremony(
 }
 
 /// Reads terminal events until told to stop or the UI is gone.
-///
-/// Crossterm retries a read of the terminal for as long as it fails, so once the
-/// terminal has hung up (a closed lid, a dropped SSH session, a killed multiplexer) its
-/// `poll` never returns and takes a core. The loop therefore asks the operating system
-/// first: it waits for input on standard input itself, and a hang-up ends the loop with
-/// an error that ends the UI (and the engine records the abort). Events crossterm has
-/// already read and parsed are taken first, without waiting.
 fn input_loop(inbox: &Sender<Inbox>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        let ready = match event::poll(Duration::ZERO) {
-            Ok(true) => true,
-            Ok(false) => match terminal_input(INPUT_POLL) {
-                Ok(TerminalInput::Waiting) => false,
-                Ok(TerminalInput::Ready) => true,
-                Ok(TerminalInput::HungUp) => {
-                    let gone =
-                        std::io::Error::new(std::io::ErrorKind::BrokenPipe, text::TERMINAL_HUNG_UP);
-                    let _ = inbox.send(Inbox::InputFailed(gone));
+        match event::poll(INPUT_POLL) {
+            Ok(false) => {}
+            Ok(true) => {
+                let message = match event::read() {
+                    Ok(e) => Inbox::Input(e),
+                    Err(e) => Inbox::InputFailed(e),
+                };
+                let failed = matches!(message, Inbox::InputFailed(_));
+                if inbox.send(message).is_err() || failed {
                     return;
                 }
-                Err(e) => {
-                    let _ = inbox.send(Inbox::InputFailed(e));
-                    return;
-                }
-            },
+            }
             Err(e) => {
                 let _ = inbox.send(Inbox::InputFailed(e));
-                return;
-            }
-        };
-        // A resize arrives as a signal to crossterm, not as input: it is read at the
-        // latest one wait later.
-        if ready || event::poll(Duration::ZERO).unwrap_or(false) {
-            let message = match event::read() {
-                Ok(e) => Inbox::Input(e),
-                Err(e) => Inbox::InputFailed(e),
-            };
-            let failed = matches!(message, Inbox::InputFailed(_));
-            if inbox.send(message).is_err() || failed {
                 return;
             }
         }
     }
 }
 
-/// What standard input, the terminal, has for the UI.
-enum TerminalInput {
-    /// Nothing yet.
-    Waiting,
-    /// Bytes to read.
-    Ready,
-    /// The terminal is gone: reading would fail for ever.
-    HungUp,
-}
-
-/// Waits up to `timeout` for input on standard input.
-fn terminal_input(timeout: Duration) -> std::io::Result<TerminalInput> {
+/// Watches standard input, the terminal, for a hang-up (a closed window, a dropped SSH
+/// session), and ends the UI with it.
+///
+/// Crossterm retries a read of the terminal for as long as it fails, so once the
+/// terminal has hung up its `poll` never returns and takes a core: the input thread
+/// cannot tell. This thread asks the operating system instead (a poll for no event at
+/// all still reports a hang-up), so the UI ends, the engine records the abort and the
+/// process exits, even when no SIGHUP comes.
+fn hangup_watch(inbox: &Sender<Inbox>, stop: &AtomicBool) {
     use rustix::event::{PollFd, PollFlags, Timespec};
     let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-    let timeout = Timespec {
-        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(timeout.subsec_nanos()),
+    let every = Timespec {
+        tv_sec: i64::try_from(INPUT_POLL.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(INPUT_POLL.subsec_nanos()),
     };
-    match rustix::event::poll(&mut fds, Some(&timeout)) {
-        Ok(0) => Ok(TerminalInput::Waiting),
-        Ok(_) => {
-            let revents = fds[0].revents();
-            if revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
-                Ok(TerminalInput::HungUp)
-            } else {
-                Ok(TerminalInput::Ready)
+    while !stop.load(Ordering::SeqCst) {
+        let mut fds = [PollFd::new(&stdin, PollFlags::empty())];
+        match rustix::event::poll(&mut fds, Some(&every)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => {}
+            Ok(_)
+                if fds[0]
+                    .revents()
+                    .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) =>
+            {
+                let gone =
+                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, text::TERMINAL_HUNG_UP);
+                let _ = inbox.send(Inbox::InputFailed(gone));
+                return;
             }
+            Ok(_) => {}
+            // Without a way to watch, the input thread and the signals still end the UI.
+            Err(_) => return,
         }
-        Err(rustix::io::Errno::INTR) => Ok(TerminalInput::Waiting),
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -759,11 +759,8 @@ fn a_closed_terminal_ends_the_ceremony_and_keyrite_exits() {
     // The kernel's SIGHUP and the hang-up seen on the terminal race; either names it.
     let reason = v["end"]["reason"].as_str().unwrap_or_default();
     assert!(
-        [
-            "terminated by SIGHUP (the terminal was closed)",
-            "the terminal could not be read: the terminal hung up (it was closed or disconnected)",
-        ]
-        .contains(&reason),
+        reason == "terminated by SIGHUP (the terminal was closed)"
+            || reason.starts_with("the terminal could not be read: "),
         "{v:#}"
     );
 }
