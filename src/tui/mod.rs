@@ -246,6 +246,24 @@ fn ui_loop(
     mut app: App,
     messages: Receiver<Inbox>,
 ) -> std::io::Result<()> {
+    let result = ui_events(guard, &mut app, &messages);
+    if let Err(e) = &result {
+        // The terminal failed (a read, or a draw to a terminal that hung up): the open
+        // question, or the next, ends with the reason, so the record says why the room
+        // lost its screen. A termination signal says it better.
+        let reason = crate::signals::requested()
+            .map_or_else(|| text::terminal_failed(e), crate::signals::Signal::reason);
+        app.abort(reason);
+    }
+    result
+}
+
+/// The UI thread's loop, until the final screen is left or the terminal fails.
+fn ui_events(
+    guard: &mut TerminalGuard,
+    app: &mut App,
+    messages: &Receiver<Inbox>,
+) -> std::io::Result<()> {
     let start = Instant::now();
     let mut dirty = true;
     let mut shown_second = 0;

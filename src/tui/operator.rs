@@ -226,17 +226,22 @@ impl TuiOperator {
         TuiOperator { events, abort }
     }
 
-    fn closed() -> OperatorError {
-        // The UI leaves on a termination signal: the record names the signal.
-        let reason = crate::signals::requested().map_or_else(
-            || text::UI_CLOSED.to_string(),
-            crate::signals::Signal::reason,
-        );
+    /// Why the UI went away: a termination signal, else the reason the UI left in the
+    /// abort slot as it ended (a terminal that hung up), else that it stopped.
+    fn closed(&self) -> OperatorError {
+        let left = || {
+            self.abort
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+                .unwrap_or_else(|| text::UI_CLOSED.to_string())
+        };
+        let reason = crate::signals::requested().map_or_else(left, crate::signals::Signal::reason);
         OperatorError::Aborted { reason }
     }
 
     fn send(&self, event: EngineEvent) -> Result<(), OperatorError> {
-        self.events.send(event).map_err(|_| Self::closed())
+        self.events.send(event).map_err(|_| self.closed())
     }
 
     fn pending_abort(&self) -> Result<(), OperatorError> {
@@ -261,7 +266,7 @@ impl TuiOperator {
         self.send(EngineEvent::Request(Request { step, ask, reply }))?;
         loop {
             match answers.recv() {
-                Err(_) => return Err(Self::closed()),
+                Err(_) => return Err(self.closed()),
                 Ok(Reply::Abort(reason)) => return Err(OperatorError::Aborted { reason }),
                 Ok(answer) => match check(answer) {
                     Ok(v) => {

@@ -290,9 +290,9 @@ pub const UI_CLOSED: &str = "the terminal UI stopped before the ceremony finishe
 /// Why the UI stopped reading: the terminal went away without a signal.
 pub const TERMINAL_HUNG_UP: &str = "the terminal hung up (it was closed or disconnected)";
 
-/// The reason recorded when the terminal could not be read any more.
+/// The reason recorded when the terminal could not be read or written any more.
 pub fn terminal_failed(error: &std::io::Error) -> String {
-    format!("the terminal could not be read: {error}")
+    format!("the terminal failed: {error}")
 }
 /// The reason recorded when the UI thread panicked.
 pub const UI_FAILED: &str = "the terminal UI failed";

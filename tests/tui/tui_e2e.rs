@@ -760,7 +760,7 @@ fn a_closed_terminal_ends_the_ceremony_and_keyrite_exits() {
     let reason = v["end"]["reason"].as_str().unwrap_or_default();
     assert!(
         reason == "terminated by SIGHUP (the terminal was closed)"
-            || reason.starts_with("the terminal could not be read: "),
+            || reason.starts_with("the terminal failed: "),
         "{v:#}"
     );
 }
