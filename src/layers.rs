@@ -22,6 +22,7 @@ const LAYERS: &[&[&str]] = &[
         "slip39",
         "pgp",
         "bip32",
+        "bip39",
         "script::yaml",
         "script::de",
         "script::types",

@@ -19,12 +19,13 @@
 //! 3  script  steps                 (the one intended cycle: a step kind owns its syntax)
 //! 2  records  signatures
 //! 1  transcript  operator  device  vault
-//! 0  fs  sanitize  signals  hygiene  slip39  pgp  bip32
+//! 0  fs  sanitize  signals  hygiene  slip39  pgp  bip32  bip39
 //!    script::yaml  script::de  script::types  script::policy  script::source
 //! ```
 #![warn(missing_docs)]
 
 pub mod bip32;
+pub mod bip39;
 pub mod cli;
 pub mod device;
 pub mod engine;

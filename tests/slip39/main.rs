@@ -1,4 +1,4 @@
-//! SLIP-39: the official vectors, property tests, mixed and incremental share entry,
+//! SLIP-39 and BIP-39: the official vectors, property tests, mixed and incremental share entry,
 //! `Debug` hygiene, `keyrite slip39` on the command line, and interop with the reference
 //! implementation (`shamir`).
 //!
@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bip39_vectors;
 mod slip39_cli;
 mod slip39_collector;
 mod slip39_hygiene;
