@@ -76,10 +76,8 @@ fn fixture() -> &'static Fixture {
             !scripts.is_empty(),
             "none of the repository's scripts loads: the fuzz target has nothing to answer"
         );
-        let file = std::env::temp_dir().join(format!(
-            "keyrite-fuzz-answers-{}.yaml",
-            std::process::id()
-        ));
+        let file =
+            std::env::temp_dir().join(format!("keyrite-fuzz-answers-{}.yaml", std::process::id()));
         let words = Share::from_mnemonic(SHOWN)
             .expect("test vector 1 is a valid share")
             .to_words();
@@ -217,7 +215,10 @@ fuzz_target!(|data: &[u8]| {
                 exercise(&mut answers, script, &fx.words);
             }
             Err(AnswersError::Invalid { problems, .. }) => {
-                assert!(!problems.is_empty(), "an answers file refused without a problem");
+                assert!(
+                    !problems.is_empty(),
+                    "an answers file refused without a problem"
+                );
             }
             Err(e) => {
                 let _ = keyrite::error_chain(&e);

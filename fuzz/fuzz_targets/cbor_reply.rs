@@ -97,7 +97,10 @@ fn drive(stream: &[u8], chunk: usize) {
     }
     if let Ok(fp) = jade.fingerprint(Network::Bitcoin) {
         assert!(
-            fp.len() == 8 && fp.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
+            fp.len() == 8
+                && fp
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
             "fingerprint `{fp}` is not 8 lowercase hex digits"
         );
     }
@@ -142,7 +145,10 @@ fuzz_target!(|data: &[u8]| {
     if let (Some(whole), Some(chunked)) = (&whole, &chunked) {
         let whole: Vec<&[u8]> = whole.iter().map(|m| m.raw.as_slice()).collect();
         let chunked: Vec<&[u8]> = chunked.iter().map(|m| m.raw.as_slice()).collect();
-        assert_eq!(whole, chunked, "the stream decodes differently in chunks of {chunk}");
+        assert_eq!(
+            whole, chunked,
+            "the stream decodes differently in chunks of {chunk}"
+        );
     }
 
     drive(stream, chunk);

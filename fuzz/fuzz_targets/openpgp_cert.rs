@@ -20,7 +20,9 @@ const TRANSCRIPT: &[u8] = include_bytes!("../../tests/report/demo-genesis.jsonl"
 const SIGNATURES: &[u8] = include_bytes!("../../tests/report/demo-genesis.jsonl.asc");
 
 fn is_fingerprint(f: &str) -> bool {
-    f.len() == 40 && f.chars().all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+    f.len() == 40
+        && f.chars()
+            .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -23,8 +23,14 @@ use libfuzzer_sys::fuzz_target;
 
 const TRANSCRIPT: &[u8] = include_bytes!("../../tests/report/demo-genesis.jsonl");
 const CERTS: &[(&str, &[u8])] = &[
-    ("officer", include_bytes!("../../ceremonies/demo/keys/officer.asc")),
-    ("witness-1", include_bytes!("../../ceremonies/demo/keys/witness-1.asc")),
+    (
+        "officer",
+        include_bytes!("../../ceremonies/demo/keys/officer.asc"),
+    ),
+    (
+        "witness-1",
+        include_bytes!("../../ceremonies/demo/keys/witness-1.asc"),
+    ),
 ];
 
 struct Fixture {
@@ -75,7 +81,10 @@ fuzz_target!(|data: &[u8]| {
     };
     for c in &checks {
         if c.is_good() {
-            let signer = c.signer.as_deref().expect("a good signature names its signer");
+            let signer = c
+                .signer
+                .as_deref()
+                .expect("a good signature names its signer");
             assert!(fx.certs.iter().any(|cert| cert.fingerprint() == signer));
         }
     }

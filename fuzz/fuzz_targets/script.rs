@@ -82,7 +82,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(script) => {
             assert!(loaded_ok, "parse accepted a file the loader refuses");
             assert_eq!(script.sha256, keyrite::transcript::sha256_hex(data));
-            assert!(!script.steps.is_empty(), "a script without steps was accepted");
+            assert!(
+                !script.steps.is_empty(),
+                "a script without steps was accepted"
+            );
             let _ = format!("{script:?}");
         }
         Err(problems) => {

@@ -16,14 +16,16 @@
 //! - `word_index` and `complete_prefix` agree with the word list.
 #![no_main]
 
-use keyrite::slip39::{complete_prefix, word_index, Collector, Passphrase, PrefixMatch, Share, WORDS};
+use keyrite::slip39::{
+    complete_prefix, word_index, Collector, Passphrase, PrefixMatch, Share, WORDS,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// RS1024 of SLIP-39 (the standard's reference code), for making test mnemonics valid.
 fn rs1024_polymod(values: impl IntoIterator<Item = u32>) -> u32 {
     const GEN: [u32; 10] = [
-        0xE0E040, 0x1C1C080, 0x3838100, 0x7070200, 0xE0E0009, 0x1C0C2412, 0x38086C24,
-        0x3090FC48, 0x21B1F890, 0x3F3F120,
+        0xE0E040, 0x1C1C080, 0x3838100, 0x7070200, 0xE0E0009, 0x1C0C2412, 0x38086C24, 0x3090FC48,
+        0x21B1F890, 0x3F3F120,
     ];
     let mut chk: u32 = 1;
     for v in values {

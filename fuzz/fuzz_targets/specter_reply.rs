@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = specter.unlock(Network::Bitcoin);
     if let Ok(fp) = specter.fingerprint(Network::Bitcoin) {
         assert!(
-            fp.len() == 8 && fp.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
+            fp.len() == 8
+                && fp
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
             "fingerprint `{fp}` is not 8 lowercase hex digits"
         );
     }

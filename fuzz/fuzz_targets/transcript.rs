@@ -91,15 +91,10 @@ fn rechain(text: &str) -> (Vec<u8>, Vec<bool>) {
 
 fn verify(bytes: &[u8], typed: Option<&[bool]>) {
     let mut last_line = 0u64;
-    let v = verify_reader_with(
-        std::path::Path::new("fuzz.jsonl"),
-        bytes,
-        None,
-        |r| {
-            assert!(r.line > last_line, "records visited out of order");
-            last_line = r.line;
-        },
-    )
+    let v = verify_reader_with(std::path::Path::new("fuzz.jsonl"), bytes, None, |r| {
+        assert!(r.line > last_line, "records visited out of order");
+        last_line = r.line;
+    })
     .expect("reading a byte slice cannot fail");
     let _ = serde_json::to_string(&v);
     for f in &v.findings {
@@ -107,7 +102,10 @@ fn verify(bytes: &[u8], typed: Option<&[bool]>) {
     }
 
     let complete = bytes.iter().filter(|b| **b == b'\n').count() as u64;
-    assert_eq!(v.records, complete, "records is not the number of complete lines");
+    assert_eq!(
+        v.records, complete,
+        "records is not the number of complete lines"
+    );
     assert!(last_line <= complete);
     let last = bytes
         .strip_suffix(b"\n")
@@ -132,7 +130,11 @@ fn verify(bytes: &[u8], typed: Option<&[bool]>) {
         assert!(v.head.is_none());
     }
     if v.verdict == Verdict::Intact {
-        assert!(v.findings.is_empty(), "INTACT with findings: {:?}", v.findings);
+        assert!(
+            v.findings.is_empty(),
+            "INTACT with findings: {:?}",
+            v.findings
+        );
         assert!(v.end.is_some());
     }
 

@@ -50,7 +50,8 @@ impl Link for FuzzLink {
         self.requests.push(bytes.to_vec());
         // A Jade request is a CBOR map with a text `id`.
         if let Ok(request) = ciborium::from_reader::<ciborium::Value, _>(bytes) {
-            if let Some(ciborium::Value::Text(id)) = keyrite::device::cbor::map_get(&request, "id") {
+            if let Some(ciborium::Value::Text(id)) = keyrite::device::cbor::map_get(&request, "id")
+            {
                 let id = id.clone().into_bytes();
                 self.set_id(&id);
             }
