@@ -37,39 +37,7 @@ pub static WORDS: &[&str; WORD_COUNT] = &LIST;
 
 /// `include_str!` gives one string; splitting it in a `const` context keeps the list a
 /// plain static array with no start-up cost and no fallible parsing at run time.
-static LIST: [&str; WORD_COUNT] = split_lines();
-
-const fn split_lines() -> [&'static str; WORD_COUNT] {
-    let bytes = RAW.as_bytes();
-    let mut out = [""; WORD_COUNT];
-    let mut start = 0;
-    let mut i = 0;
-    let mut n = 0;
-    while i <= bytes.len() {
-        if i == bytes.len() || bytes[i] == b'\n' {
-            let mut end = i;
-            // Tolerate a CRLF checkout of english.txt.
-            if end > start && bytes[end - 1] == b'\r' {
-                end -= 1;
-            }
-            if end > start {
-                // Compile-time invariant: the file has exactly WORD_COUNT non-empty lines.
-                assert!(n < WORD_COUNT, "english.txt has more than 2048 words");
-                let (_, tail) = bytes.split_at(start);
-                let (word, _) = tail.split_at(end - start);
-                out[n] = match std::str::from_utf8(word) {
-                    Ok(w) => w,
-                    Err(_) => panic!("english.txt is not UTF-8"),
-                };
-                n += 1;
-            }
-            start = i + 1;
-        }
-        i += 1;
-    }
-    assert!(n == WORD_COUNT, "english.txt has fewer than 2048 words");
-    out
-}
+static LIST: [&str; WORD_COUNT] = crate::slip39::wordlist::split_lines(RAW);
 
 /// The position of `word` in the list (the list is sorted).
 pub fn word_index(word: &str) -> Option<u16> {
@@ -176,20 +144,10 @@ impl Mnemonic {
                 None => return Err(Bip39Error::UnknownWord { number: i + 1 }),
             }
         }
-        let mut bits = Zeroizing::new(Vec::with_capacity(words.len() * 11));
-        for index in indexes.iter() {
-            for i in (0..11).rev() {
-                bits.push(u8::from((index >> i) & 1 == 1));
-            }
-        }
+        let bits = bits_of(&indexes);
         let checksum_bits = words.len() / 3;
         let entropy_bits = bits.len() - checksum_bits;
-        let entropy: Zeroizing<Vec<u8>> = Zeroizing::new(
-            bits[..entropy_bits]
-                .chunks(8)
-                .map(|byte| byte.iter().fold(0u8, |n, b| (n << 1) | b))
-                .collect(),
-        );
+        let entropy = bytes_of(&bits[..entropy_bits]);
         let digest = Sha256::digest(&*entropy);
         let expected = (0..checksum_bits).map(|i| (digest[0] >> (7 - i)) & 1);
         if !expected.eq(bits[entropy_bits..].iter().copied()) {
@@ -205,19 +163,8 @@ impl Mnemonic {
 
     /// The entropy the words carry.
     pub fn entropy(&self) -> Entropy {
-        let bits: Zeroizing<Vec<u8>> = Zeroizing::new(
-            self.0
-                .iter()
-                .flat_map(|&index| (0..11).rev().map(move |i| u8::from((index >> i) & 1 == 1)))
-                .collect(),
-        );
-        let entropy_bits = bits.len() - self.0.len() / 3;
-        Entropy(Zeroizing::new(
-            bits[..entropy_bits]
-                .chunks(8)
-                .map(|byte| byte.iter().fold(0u8, |n, b| (n << 1) | b))
-                .collect(),
-        ))
+        let bits = bits_of(&self.0);
+        Entropy(bytes_of(&bits[..bits.len() - self.0.len() / 3]))
     }
 
     /// The wallet seed of these words with `passphrase` (empty for none).
@@ -225,7 +172,13 @@ impl Mnemonic {
         if !passphrase.is_ascii() {
             return Err(Bip39Error::PassphraseNotAscii);
         }
-        let phrase = Zeroizing::new(self.words().collect::<Vec<_>>().join(" "));
+        let mut phrase = Zeroizing::new(String::with_capacity(self.0.len() * 9));
+        for (i, word) in self.words().enumerate() {
+            if i > 0 {
+                phrase.push(' ');
+            }
+            phrase.push_str(word);
+        }
         let salt = Zeroizing::new(format!("mnemonic{passphrase}"));
         let mut seed = Zeroizing::new([0u8; 64]);
         pbkdf2::pbkdf2_hmac::<Sha512>(
@@ -236,6 +189,25 @@ impl Mnemonic {
         );
         Ok(Seed(seed))
     }
+}
+
+/// The bits of 11-bit word positions, most significant first, one a byte.
+fn bits_of(indexes: &[u16]) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(
+        indexes
+            .iter()
+            .flat_map(|&index| (0..11).rev().map(move |i| u8::from((index >> i) & 1 == 1)))
+            .collect(),
+    )
+}
+
+/// Bits, one a byte, packed into bytes (the count is a multiple of 8).
+fn bytes_of(bits: &[u8]) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(
+        bits.chunks(8)
+            .map(|byte| byte.iter().fold(0u8, |n, b| (n << 1) | b))
+            .collect(),
+    )
 }
 
 /// A wallet seed (64 bytes), the input of BIP-32's master key. Zeroized on drop.

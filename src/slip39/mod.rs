@@ -26,7 +26,7 @@ mod rs1024;
 mod shamir;
 mod share;
 pub mod typing;
-mod wordlist;
+pub(crate) mod wordlist;
 
 use std::fmt;
 

@@ -17,31 +17,32 @@ pub static WORDS: &[&str; WORD_COUNT] = words();
 /// `include_str!` gives one string; splitting it in a `const` context keeps the list a
 /// plain static array with no start-up cost and no fallible parsing at run time.
 const fn words() -> &'static [&'static str; WORD_COUNT] {
-    const LIST: [&str; WORD_COUNT] = split_lines();
+    const LIST: [&str; WORD_COUNT] = split_lines(RAW);
     &LIST
 }
 
-const fn split_lines() -> [&'static str; WORD_COUNT] {
-    let bytes = RAW.as_bytes();
-    let mut out = [""; WORD_COUNT];
+/// Splits `raw` into its `N` non-empty lines at compile time (a CRLF checkout is
+/// tolerated). Shared with the BIP-39 list (`crate::bip39`).
+pub(crate) const fn split_lines<const N: usize>(raw: &'static str) -> [&'static str; N] {
+    let bytes = raw.as_bytes();
+    let mut out = [""; N];
     let mut start = 0;
     let mut i = 0;
     let mut n = 0;
     while i <= bytes.len() {
         if i == bytes.len() || bytes[i] == b'\n' {
             let mut end = i;
-            // Tolerate a CRLF checkout of wordlist.txt.
             if end > start && bytes[end - 1] == b'\r' {
                 end -= 1;
             }
             if end > start {
-                // Compile-time invariant: the file has exactly WORD_COUNT non-empty lines.
-                assert!(n < WORD_COUNT, "wordlist.txt has more than 1024 words");
+                // Compile-time invariant: the file has exactly N non-empty lines.
+                assert!(n < N, "the word list has more words than expected");
                 let (_, tail) = bytes.split_at(start);
                 let (word, _) = tail.split_at(end - start);
                 out[n] = match std::str::from_utf8(word) {
                     Ok(w) => w,
-                    Err(_) => panic!("wordlist.txt is not UTF-8"),
+                    Err(_) => panic!("the word list is not UTF-8"),
                 };
                 n += 1;
             }
@@ -49,7 +50,7 @@ const fn split_lines() -> [&'static str; WORD_COUNT] {
         }
         i += 1;
     }
-    assert!(n == WORD_COUNT, "wordlist.txt has fewer than 1024 words");
+    assert!(n == N, "the word list has fewer words than expected");
     out
 }
 
